@@ -16,6 +16,8 @@ export class ByteWriter {
     return this.len;
   }
 
+  /** Grows the buffer for `n` more bytes and returns where they go. Call it before touching
+   * `buf`/`view`: it may replace them. */
   private reserve(n: number): number {
     const need = this.len + n;
     if (need > this.buf.length) {
@@ -39,13 +41,15 @@ export class ByteWriter {
 
   writeU8(value: number): this {
     ByteWriter.check(value, 8, 'writeU8');
-    this.view.setUint8(this.reserve(1), value);
+    const at = this.reserve(1);
+    this.view.setUint8(at, value);
     return this;
   }
 
   writeU16BE(value: number): this {
     ByteWriter.check(value, 16, 'writeU16BE');
-    this.view.setUint16(this.reserve(2), value, false);
+    const at = this.reserve(2);
+    this.view.setUint16(at, value, false);
     return this;
   }
 
@@ -67,13 +71,15 @@ export class ByteWriter {
 
   writeU32BE(value: number): this {
     ByteWriter.check(value, 32, 'writeU32BE');
-    this.view.setUint32(this.reserve(4), value, false);
+    const at = this.reserve(4);
+    this.view.setUint32(at, value, false);
     return this;
   }
 
   writeU32LE(value: number): this {
     ByteWriter.check(value, 32, 'writeU32LE');
-    this.view.setUint32(this.reserve(4), value, true);
+    const at = this.reserve(4);
+    this.view.setUint32(at, value, true);
     return this;
   }
 
@@ -81,17 +87,20 @@ export class ByteWriter {
     if (!Number.isInteger(value) || value < -0x8000 || value > 0x7fff) {
       throw new RangeError(`writeS16BE: ${value} does not fit in 16 signed bits`);
     }
-    this.view.setInt16(this.reserve(2), value, false);
+    const at = this.reserve(2);
+    this.view.setInt16(at, value, false);
     return this;
   }
 
   writeF64BE(value: number): this {
-    this.view.setFloat64(this.reserve(8), value, false);
+    const at = this.reserve(8);
+    this.view.setFloat64(at, value, false);
     return this;
   }
 
   writeBytes(bytes: Uint8Array): this {
-    this.buf.set(bytes, this.reserve(bytes.length));
+    const at = this.reserve(bytes.length);
+    this.buf.set(bytes, at);
     return this;
   }
 
