@@ -1,0 +1,122 @@
+/**
+ * Node TCP/TLS transport. The only file in `transport/` that imports Node modules: the browser
+ * uses the WebSocket tunnel instead.
+ */
+import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+import tls from 'node:tls';
+import { LivePusherError, StatusCode } from '../core/codes.js';
+import type { Transport, TransportHandlers, TransportTarget } from './transport.js';
+
+export interface TcpTransportOptions {
+  /** Give up connecting after this long (status 3002). Default 10 s. */
+  connectTimeoutMs?: number;
+  /** `write()` returns false above this many queued bytes. Default 1 MiB. */
+  highWaterMark?: number;
+  /** Extra TLS options for rtmps (CA, servername, rejectUnauthorized for test servers). */
+  tls?: tls.ConnectionOptions;
+}
+
+const DNS_ERRORS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA']);
+
+export class TcpTransport implements Transport {
+  private socket: net.Socket | undefined;
+  private closedBy: 'peer' | 'local' | undefined;
+  private readonly options: Required<Omit<TcpTransportOptions, 'tls'>> & { tls: tls.ConnectionOptions };
+
+  constructor(options: TcpTransportOptions = {}) {
+    this.options = {
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      highWaterMark: options.highWaterMark ?? 1 << 20,
+      tls: options.tls ?? {},
+    };
+  }
+
+  get bufferedAmount(): number {
+    return this.socket?.writableLength ?? 0;
+  }
+
+  get bytesSent(): number {
+    return this.socket?.bytesWritten ?? 0;
+  }
+
+  async open(target: TransportTarget, handlers: TransportHandlers): Promise<void> {
+    // Resolve first, separately, so that a name that does not resolve is 3001, not 3002.
+    let address: string;
+    try {
+      address = net.isIP(target.host) ? target.host : (await lookup(target.host)).address;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (DNS_ERRORS.has(code)) {
+        throw new LivePusherError(StatusCode.DnsFailed, `cannot resolve ${target.host} (${code})`, { cause: e });
+      }
+      throw new LivePusherError(StatusCode.DnsFailed, `cannot resolve ${target.host}: ${String(e)}`, { cause: e });
+    }
+    const socket = await new Promise<net.Socket>((resolve, reject) => {
+      const common = { host: address, port: target.port, highWaterMark: this.options.highWaterMark };
+      const s = target.tls
+        ? tls.connect({ ...common, servername: net.isIP(target.host) ? undefined : target.host, ...this.options.tls })
+        : net.connect(common);
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new LivePusherError(StatusCode.ConnectFailed, `connecting to ${target.host}:${target.port} timed out`));
+      }, this.options.connectTimeoutMs);
+      s.once(target.tls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
+        s.removeAllListeners('error');
+        resolve(s);
+      });
+      s.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(
+          new LivePusherError(StatusCode.ConnectFailed, `cannot connect to ${target.host}:${target.port} (${e.code ?? e.message})`, {
+            cause: e,
+          }),
+        );
+      });
+    });
+    socket.setNoDelay(true); // RTMP is latency-bound and writes whole chunks already
+    this.socket = socket;
+    let failure: Error | undefined;
+    socket.on('data', (chunk: Buffer) => handlers.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    socket.on('drain', () => handlers.drain());
+    socket.on('end', () => {
+      this.closedBy ??= 'peer';
+    });
+    socket.on('error', (e) => {
+      failure = e;
+      this.closedBy ??= 'peer';
+    });
+    socket.on('close', () => {
+      this.closedBy ??= 'peer';
+      handlers.close(failure ? { by: this.closedBy, error: failure } : { by: this.closedBy });
+    });
+  }
+
+  write(bytes: Uint8Array): boolean {
+    const socket = this.socket;
+    if (!socket || socket.destroyed || !socket.writable) return false;
+    return socket.write(bytes);
+  }
+
+  end(timeoutMs = 5000): Promise<void> {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return Promise.resolve();
+    this.closedBy ??= 'local';
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+      }, timeoutMs);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.end();
+    });
+  }
+
+  destroy(): void {
+    this.closedBy ??= 'local';
+    this.socket?.destroy();
+  }
+}
