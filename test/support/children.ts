@@ -67,15 +67,19 @@ export interface ToolResult {
 /**
  * Runs a command to completion, collecting stdout (as bytes) and stderr.
  * Rejects with stderr in the message when the exit code is not 0, unless
- * `allowFailure` is set. A `timeoutMs` kills the child and rejects.
+ * `allowFailure` is set. A `timeoutMs` kills the child and rejects; aborting
+ * `signal` kills it too (the result then counts as a failure).
  */
 export function runTool(
   command: string,
   args: readonly string[],
-  opts: { timeoutMs?: number; allowFailure?: boolean; input?: Buffer } = {},
+  opts: { timeoutMs?: number; allowFailure?: boolean; input?: Buffer; signal?: AbortSignal } = {},
 ): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnTracked(command, args, { stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const child = spawnTracked(command, args, {
+      stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      ...(opts.signal ? { signal: opts.signal, killSignal: 'SIGKILL' as const } : {}),
+    });
     const out: Buffer[] = [];
     let err = '';
     child.stdout?.on('data', (b: Buffer) => out.push(b));
@@ -90,6 +94,7 @@ export function runTool(
           }, opts.timeoutMs);
     if (opts.input) child.stdin?.end(opts.input);
     child.once('error', (e) => {
+      if (e.name === 'AbortError') return; // 'close' follows and reports
       clearTimeout(timer);
       reject(new Error(`${command} failed to start: ${e.message}`));
     });

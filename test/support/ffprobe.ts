@@ -5,7 +5,7 @@
  */
 import { type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { exited, runTool, spawnTracked, tail } from './children.js';
+import { exited, runTool, spawnTracked, tail, type ToolResult } from './children.js';
 
 /** One stream as reported by `ffprobe -show_streams` (common fields typed, the rest kept raw). */
 export interface StreamInfo {
@@ -226,4 +226,23 @@ export function startCapture(url: string, outPath: string, opts: CaptureOptions 
  */
 export function captureFlv(url: string, durationS: number, outPath: string, opts: Omit<CaptureOptions, 'durationS'> = {}): Promise<string> {
   return startCapture(url, outPath, { ...opts, durationS }).done;
+}
+
+/**
+ * Publishes a media file to an RTMP URL with `ffmpeg -c copy -f flv`
+ * (as fast as possible, or at native speed with `realtime`). Never rejects
+ * for a failed publish: inspect the exit code and stderr of the result.
+ * Abort `signal` to kill the publisher.
+ */
+export function pushFile(
+  input: string,
+  url: string,
+  opts: { realtime?: boolean; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<ToolResult> {
+  const args = ['-hide_banner', '-nostats', '-v', 'error', ...(opts.realtime ? ['-re'] : []), '-i', input, '-c', 'copy', '-f', 'flv', url];
+  return runTool('ffmpeg', args, {
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    allowFailure: true,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
 }
