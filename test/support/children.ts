@@ -1,25 +1,41 @@
 /**
  * Child-process helpers shared by the test support modules. Every child
- * spawned here is killed (SIGKILL) when the test process exits, even when a
- * test fails before its cleanup hook runs.
+ * spawned here is killed (SIGKILL) when the test process exits or is ended by
+ * SIGINT/SIGTERM/SIGHUP, even when a test fails before its cleanup hook runs.
+ * (A SIGKILLed test process cannot clean up; the node-media-server child
+ * still exits then, because it watches its IPC channel.)
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+function killAll(): void {
+  for (const child of live) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
+  process.on('exit', killAll);
+  // 'exit' does not run when the process dies of a signal (e.g. the test
+  // runner's SIGTERM on timeout, Ctrl-C): kill the children, then die of the
+  // same signal as before. Only when nobody else handles the signal.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    if (process.listenerCount(signal) > 0) continue;
+    const onSignal = (): void => {
+      killAll();
+      process.off(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 /**

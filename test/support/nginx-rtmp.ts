@@ -72,6 +72,7 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log info;
 events { worker_connections 256; }
 rtmp {
+  access_log ${dir}/rtmp-access.log;
   server {
     listen 127.0.0.1:${port};
     chunk_size ${opts.chunkSize ?? 4096};
