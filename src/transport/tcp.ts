@@ -37,7 +37,9 @@ export class TcpTransport implements Transport {
   }
 
   get bytesSent(): number {
-    return this.socket?.bytesWritten ?? 0;
+    // Node's bytesWritten also counts what still waits in the socket's own queue.
+    const socket = this.socket;
+    return socket ? socket.bytesWritten - socket.writableLength : 0;
   }
 
   async open(target: TransportTarget, handlers: TransportHandlers): Promise<void> {
