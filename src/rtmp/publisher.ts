@@ -187,12 +187,16 @@ export class RtmpPublisher {
         this.publishWaiter = { resolve, reject };
         this.send(this.commandMessage(this.streamId, 'publish', 0, null, target.streamName, 'live'));
       });
+      // nginx-rtmp and node-media-server answer Publish.Start first and only then check the name
+      // (in use, denied) and drop the connection: 1002 waits for the round trip that proves the
+      // server kept us.
+      await this.confirmServerHolds('accepted the publish and then closed the connection (stream name in use or not allowed?)');
       this.phase = 'publishing';
       this.options.onStatus?.(StatusCode.PushBegin, describeStatus(StatusCode.PushBegin));
     } catch (e) {
       const error = e instanceof LivePusherError ? e : new LivePusherError(StatusCode.ReadWriteFailed, String(e), { cause: e });
       this.abort(error);
-      throw this.closeError ?? error;
+      throw error; // the caller's error says what step failed; onClose already had the plain one
     }
   }
 
@@ -243,11 +247,9 @@ export class RtmpPublisher {
   }
 
   /**
-   * Ends the publish cleanly. Before FCUnpublish/deleteStream it sends a request every server
-   * answers (`createStream`) and waits for the answer: TCP keeps order, so the answer proves the
-   * server read every media byte before it and still held the stream. A server that accepted
-   * `publish` and then dropped us (how nginx-rtmp and node-media-server refuse a name already
-   * in use) is thus reported as 3004 instead of a silent success.
+   * Ends the publish cleanly: confirms the server read every media byte and still holds the
+   * stream (a server that dropped us is 3004, not a silent success), then FCUnpublish,
+   * deleteStream, and a graceful close.
    */
   async stop(): Promise<void> {
     if (this.closed) {
@@ -257,7 +259,7 @@ export class RtmpPublisher {
     if (this.phase === 'publishing') {
       this.phase = 'stopping';
       try {
-        await this.call('createStream');
+        await this.confirmServerHolds('closed the connection before it had read the whole stream');
         this.barrierPassed = true;
       } catch (e) {
         this.abort(e as LivePusherError);
@@ -270,6 +272,20 @@ export class RtmpPublisher {
     this.barrierPassed = true; // nothing was published, so there is nothing to confirm
     await this.transport.end(this.timeoutMs);
     this.finish(undefined);
+  }
+
+  /**
+   * A round trip through a request every server answers (`createStream`; RTMP has no client
+   * ping). TCP keeps order, so the answer proves the server read everything sent before it and
+   * still holds the connection. Rejects with 3004 and `what` when the server closed instead.
+   */
+  private async confirmServerHolds(what: string): Promise<void> {
+    try {
+      await this.call('createStream');
+    } catch (e) {
+      const error = e as LivePusherError;
+      throw error.code === StatusCode.ServerClosed ? new LivePusherError(StatusCode.ServerClosed, `the server ${what}`, { cause: e }) : error;
+    }
   }
 
   /** Drops the connection at once (no goodbye to the server). */
