@@ -10,8 +10,15 @@
  * Applications:
  * - `live`: `live on; record all;` into `<tmpdir>/rec/<stream>.flv`
  *   (`record_unique off`: publishing the same stream again overwrites it).
- * - `deny`: `deny publish all;` — nginx answers the `publish` command by
- *   closing the connection (no onStatus error), so a publish there fails.
+ * - `deny`: `deny publish all;`. Measured with test/support/rtmp-probe.ts:
+ *   nginx first answers `publish` with `onStatus NetStream.Publish.Start`
+ *   (like an accepted publish), then logs "access forbidden by rule" and
+ *   closes the connection within ~1 ms — no error status. A publisher must
+ *   treat EOF right after Publish.Start as a refused publish. ffmpeg reports
+ *   it as "Broken pipe" and exits 1.
+ * - Neither application answers `releaseStream`, `FCPublish` or
+ *   `FCUnpublish` (no `_result`, no `onFCPublish`); only connect and
+ *   createStream get a `_result`.
  */
 import { type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -141,7 +148,12 @@ export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<Nginx
     }
   };
 
-  await launch();
+  try {
+    await launch();
+  } catch (e) {
+    await fsp.rm(dir, { recursive: true, force: true });
+    throw e;
+  }
 
   const recordingPath = (stream: string): string => path.join(dir, 'rec', `${stream}.flv`);
 

@@ -3,7 +3,9 @@
  * free loopback ports, so its console logging and module-level globals stay
  * out of the test process.
  *
- * Observed NMS v4.4 behaviour (src/protocol/rtmp.js, src/server/broadcast_server.js):
+ * Observed NMS v4.4.3 behaviour (read in src/protocol/rtmp.js and
+ * src/server/broadcast_server.js, confirmed on the wire with
+ * test/support/rtmp-probe.ts in support.test.ts):
  *
  * - `releaseStream`, `FCPublish`, `FCUnpublish` (and `getStreamLength`,
  *   `closeStream`, ...) are not handled: the invoke handler only knows

@@ -44,6 +44,20 @@ import { readFlv, scriptName } from './flv-tags.js';
 import { startNginxRtmp, type NginxRtmp } from './nginx-rtmp.js';
 import { startNodeMediaServer, type Nms } from './node-media-server.js';
 import { startDroppingServer, startGarbageHandshakeServer, startSilentServer } from './fake-servers.js';
+import { formatProbe, probePublish, type ProbeEvent } from './rtmp-probe.js';
+
+/** The command names and status codes a probe saw, plus eof/closed, in order. */
+const transcript = (events: ProbeEvent[]): string[] =>
+  events.flatMap((e) => {
+    if (e.kind === 'command') return [`${e.name}(${e.transactionId})${e.codes.length ? ' ' + e.codes.join(',') : ''}`];
+    if (e.kind === 'eof' || e.kind === 'closed') return [e.kind];
+    return [];
+  });
+
+/** Accepted publish: connect and createStream answered, releaseStream/FCPublish not, Publish.Start, connection kept. */
+const ACCEPTED = ['_result(1) NetConnection.Connect.Success', '_result(4)', 'onStatus(0) NetStream.Publish.Start'];
+/** Refused publish: the same, and then the server closes the connection. */
+const REFUSED = [...ACCEPTED, 'eof', 'closed'];
 
 /** Packet fields that must survive a server untouched (stream indexes may differ). */
 const comparable = (packets: Packet[], type: string): Omit<Packet, 'streamIndex'>[] =>
@@ -142,6 +156,13 @@ describe('nginx-rtmp', () => {
     assert.match(nginx.logs(), /access forbidden by rule/);
   });
 
+  test('protocol: accepted publish vs deny (Publish.Start, then EOF)', async () => {
+    const ok = await probePublish(nginx.port, 'live', 'probe', { holdMs: 300 });
+    assert.deepEqual(transcript(ok), ACCEPTED, formatProbe(ok));
+    const denied = await probePublish(nginx.port, 'deny', 'probe', { holdMs: 2000 });
+    assert.deepEqual(transcript(denied), REFUSED, formatProbe(denied));
+  });
+
   test('restart kills nginx and listens on the same port again', async () => {
     const port = nginx.port;
     await nginx.restart();
@@ -171,6 +192,15 @@ describe('node-media-server', () => {
     await nms.waitForEvent('publisherClosed', { streamPath: '/live/s1' });
     await capture.done; // ends on idle: NMS keeps players attached
     assertSamePackets(await probePackets(out), await probePackets(input));
+  });
+
+  test('protocol: no answer to releaseStream/FCPublish; duplicate publish gets Publish.Start, then EOF', async () => {
+    const first = probePublish(nms.rtmpPort, 'live', 'probe', { holdMs: 1500 });
+    await nms.waitForEvent('postPublish', { streamPath: '/live/probe' });
+    const second = await probePublish(nms.rtmpPort, 'live', 'probe', { holdMs: 1000 });
+    assert.deepEqual(transcript(second), REFUSED, formatProbe(second));
+    const firstEvents = await first;
+    assert.deepEqual(transcript(firstEvents), ACCEPTED, formatProbe(firstEvents));
   });
 
   test('a second publisher of a live stream is refused', async () => {
