@@ -19,6 +19,7 @@ import { buildAvcDecoderConfigurationRecord, parseAvcDecoderConfigurationRecord 
 import { buildSeiNal, buildUserDataUnregisteredSei, findUserDataUnregistered, parseSeiNal } from '../../src/media/avc/sei.js';
 import { FlvReader } from '../../src/media/flv/reader.js';
 import { parseAvcVideoTag } from '../../src/media/flv/video.js';
+import { fixture } from '../support/fixtures.js';
 import { mediaFixture, probeStreams, randomBytes, seededRandom } from '../sources/media-tools.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -123,7 +124,7 @@ test('SPS parser agrees with ffprobe: size (with cropping), profile, level, chro
   }
 });
 
-test('AVCDecoderConfigurationRecord: golden bytes, build = what FFmpeg writes, parse round trip', () => {
+test('AVCDecoderConfigurationRecord: golden bytes, build = what FFmpeg writes, parse round trip', async () => {
   // Constrained Baseline 320x240 from x264: no high-profile extension.
   const sps = '6742c00dd90141fb011000000300100000030320f142a480';
   const pps = '68cb83cb20';
@@ -139,7 +140,7 @@ test('AVCDecoderConfigurationRecord: golden bytes, build = what FFmpeg writes, p
   assert.equal(parseAvcDecoderConfigurationRecord(buildAvcDecoderConfigurationRecord({ sps: [bytes(sps)], pps: [bytes(pps)], lengthSize: 2 })).lengthSize, 2);
 
   // High profile from FFmpeg's FLV sequence header: rebuild it from its own SPS/PPS, byte for byte.
-  const file = new Uint8Array(readFileSync(mediaFixture('bframes-2s.flv')));
+  const file = new Uint8Array(readFileSync(await fixture('bframes-5s.flv')));
   const seq = new FlvReader().push(file).find((t) => t.type === 9 && t.data[1] === 0);
   assert.ok(seq);
   const body = parseAvcVideoTag(seq.data);

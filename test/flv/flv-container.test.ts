@@ -9,7 +9,8 @@ import { encodeFlvTag, FlvWriter, writeFlvFile } from '../../src/media/flv/write
 import { buildAvcVideoTag } from '../../src/media/flv/video.js';
 import { buildAacAudioTag } from '../../src/media/flv/audio.js';
 import { buildOnMetaData } from '../../src/media/flv/metadata.js';
-import { md5, mediaFixture, probePackets, randomBytes, seededRandom } from '../sources/media-tools.js';
+import { fixture } from '../support/fixtures.js';
+import { md5, probePackets, randomBytes, seededRandom } from '../sources/media-tools.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -162,9 +163,9 @@ test('fuzz: random bytes into the FLV reader end in a FormatError or need more, 
   }
 });
 
-test('ffprobe reference: the reader yields the packets ffprobe reports for an ffmpeg-made FLV', () => {
-  for (const name of ['testsrc-2s.flv', 'bframes-2s.flv']) {
-    const path = mediaFixture(name);
+test('ffprobe reference: the reader yields the packets ffprobe reports for an ffmpeg-made FLV', async () => {
+  for (const name of ['testsrc-5s.flv', 'bframes-5s.flv']) {
+    const path = await fixture(name);
     const file = readFileSync(path);
     const random = seededRandom(99);
     const tags = readInPieces(new Uint8Array(file.buffer, file.byteOffset, file.length), () => 1 + Math.floor(random() * 4096));

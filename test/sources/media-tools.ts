@@ -15,11 +15,8 @@ export function lavfi(size: string, rate = 25): string[] {
   return ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'];
 }
 
-/** Recipes for the fixtures the tests use. */
+/** Recipes for fixtures beyond the shared ones of test/support/fixtures.ts. */
 const recipes: Record<string, string[]> = {
-  'testsrc-2s.flv': [...lavfi('320x240'), '-c:v', 'libx264', '-profile:v', 'main', '-bf', '0', '-g', '50', '-c:a', 'aac', '-t', '2'],
-  'bframes-2s.flv': [...lavfi('320x240'), '-c:v', 'libx264', '-profile:v', 'high', '-bf', '3', '-g', '50', '-c:a', 'aac', '-t', '2'],
-  'testsrc-2s.mp4': [...lavfi('320x240'), '-c:v', 'libx264', '-profile:v', 'main', '-bf', '0', '-g', '50', '-c:a', 'aac', '-t', '2'],
   'bframes-2s.mp4': [...lavfi('640x360'), '-c:v', 'libx264', '-profile:v', 'high', '-bf', '3', '-g', '50', '-c:a', 'aac', '-ac', '2', '-t', '2'],
   'video-only-1s.mp4': [...lavfi('320x240').slice(0, 4), '-c:v', 'libx264', '-t', '1'],
   '720p.h264': [...lavfi('1280x720').slice(0, 4), '-c:v', 'libx264', '-profile:v', 'main', '-t', '0.2', '-f', 'h264'],
