@@ -92,6 +92,15 @@ test('reader: TimestampExtended above 0xFFFFFF ms and header flags', () => {
   assert.deepEqual(reader.header, { version: 1, hasAudio: false, hasVideo: true, dataOffset: 9 });
 });
 
+test('reader: skips header bytes up to DataOffset; a missing final PreviousTagSize is tolerated', () => {
+  const file = writeFlvFile({ hasAudio: true, hasVideo: false }, [{ type: FlvTagType.Audio, timestamp: 7, data: Uint8Array.of(0xaf, 1, 9) }]);
+  // DataOffset 12: three extra header bytes a later version might define.
+  const padded = Uint8Array.from([...file.subarray(0, 5), 0, 0, 0, 12, 0xee, 0xee, 0xee, ...file.subarray(9)]);
+  const tags = readInPieces(padded, () => 1);
+  assert.deepEqual(tags, [{ type: FlvTagType.Audio, timestamp: 7, data: Uint8Array.of(0xaf, 1, 9) }]);
+  assert.deepEqual(readInPieces(file.subarray(0, file.length - 4), () => 5), tags);
+});
+
 test('reader: tags own their data; pieces may be reused by the caller', () => {
   const file = writeFlvFile({ hasAudio: true, hasVideo: true }, sampleTags());
   const reader = new FlvReader();

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { fixture } from '../support/fixtures.js';
 import { FormatError } from '../../src/media/errors.js';
@@ -151,6 +152,19 @@ test('MP4 source → our FLV writer → a file ffmpeg decodes without errors, wi
     assert.deepEqual(flv.video.map((p) => [p.dts, p.pts]), ours.video.map((s) => [s.dts, s.pts]));
   } finally {
     rmSync(out, { force: true });
+  }
+});
+
+test('MP4 source = FFmpeg\'s own remux (ffmpeg -i x.mp4 -c copy -f flv): same samples, same ms timing', async () => {
+  const path = mediaFixture('bframes-2s.mp4');
+  const remux = tempPath('ffmpeg-remux.flv');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', path, '-c', 'copy', '-f', 'flv', remux]);
+  try {
+    const theirs = samplesOf(new FlvReader().push(new Uint8Array(readFileSync(remux))));
+    const ours = samplesOf(await collect((await openMp4File(path)).tags()));
+    assert.deepEqual(ours, theirs);
+  } finally {
+    rmSync(remux, { force: true });
   }
 });
 

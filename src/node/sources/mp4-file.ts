@@ -83,7 +83,8 @@ async function makePlan(input: Input, path: string): Promise<Plan> {
     const sps = record.sps[0] ? parseSps(record.sps[0]) : undefined;
     metadata.width = sps?.width ?? videoTrack.displayWidth;
     metadata.height = sps?.height ?? videoTrack.displayHeight;
-    metadata.framerate = sps?.fps ?? (await videoTrack.computePacketStats()).averagePacketRate;
+    // The container's timing is what plays; the SPS VUI rate (absent in many streams) is the fallback.
+    metadata.framerate = averageRate(dts) ?? sps?.fps;
     metadata.videocodecid = VideoCodecId.Avc;
     if (dts[0] !== undefined) starts.push(dts[0]);
   }
@@ -121,6 +122,12 @@ async function decodeTimestamps(track: InputVideoTrack): Promise<number[]> {
   let delay = 0;
   for (let i = 0; i < pts.length; i++) delay = Math.max(delay, sorted[i]! - pts[i]!);
   return sorted.map((t) => t - delay);
+}
+
+/** Frames per second over the whole track, to 3 decimals; undefined for fewer than 2 frames. */
+function averageRate(dts: readonly number[]): number | undefined {
+  const span = dts.length >= 2 ? dts[dts.length - 1]! - dts[0]! : 0;
+  return span > 0 ? Math.round(((dts.length - 1) / span) * 1000) / 1000 : undefined;
 }
 
 /** A tag with the time it sorts by. */
