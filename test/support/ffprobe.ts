@@ -180,7 +180,10 @@ export interface CaptureOptions {
  * Starts recording an HTTP-FLV or RTMP URL to `outPath` with `ffmpeg -c copy
  * -f flv`. The capture ends by itself at `durationS`, when the stream goes
  * idle, or on `stop()`. `done` rejects (with ffmpeg's stderr) if ffmpeg
- * failed and wrote nothing.
+ * failed and wrote nothing. Packets keep their data, but ffmpeg writes its
+ * own onMetaData and rewrites timestamps around discontinuities (e.g. a
+ * republish that restarts at 0); for the exact bytes of an HTTP-FLV stream
+ * use startHttpFlvCapture (http-flv.ts).
  */
 export function startCapture(url: string, outPath: string, opts: CaptureOptions = {}): Capture {
   const idleUs = Math.round((opts.idleTimeoutMs ?? 2000) * 1000);

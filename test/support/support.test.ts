@@ -26,9 +26,15 @@
  *   dropped (nginx "skipping until keyframe/AAC header").
  * - The FLV header keeps the audio+video flags.
  *
- * node-media-server relaying to an HTTP-FLV player (captured by ffmpeg -c copy):
- * all A/V packets identical in the same way (count, dts, pts, size, flags,
- * MD5) when the player attached before the publish started.
+ * node-media-server relaying to an HTTP-FLV player that attached before the
+ * publish started: the raw HTTP body (startHttpFlvCapture) has every A/V tag
+ * byte-identical to the input FLV (type, timestamp, body). The only
+ * difference is the script tag: NMS relays the RTMP data message verbatim,
+ * so the FLV's first tag is `@setDataFrame, onMetaData, {…}` (ffmpeg's live
+ * metadata, not the file's). An ffmpeg -c copy capture (captureFlv) also
+ * gives identical packets per ffprobe, but ffmpeg rewrites timestamps around
+ * discontinuities (e.g. a republish restarting at 0), so use the raw capture
+ * for timestamp checks.
  */
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,6 +49,7 @@ import { frameMd5, packetsOf, probePackets, probeStreams, pushFile, startCapture
 import { readFlv, scriptName } from './flv-tags.js';
 import { startNginxRtmp, type NginxRtmp } from './nginx-rtmp.js';
 import { startNodeMediaServer, type Nms } from './node-media-server.js';
+import { startHttpFlvCapture } from './http-flv.js';
 import { startDroppingServer, startGarbageHandshakeServer, startSilentServer } from './fake-servers.js';
 import { formatProbe, probePublish, type ProbeEvent } from './rtmp-probe.js';
 
@@ -182,7 +189,22 @@ describe('node-media-server', () => {
     await nms?.stop();
   });
 
-  test('HTTP-FLV relay delivers the input packet for packet', async () => {
+  test('HTTP-FLV relay (raw body) delivers every A/V tag byte for byte', async () => {
+    const input = await fixture('bframes-5s.flv');
+    const out = path.join(scratch, 'nms-raw.flv');
+    const capture = startHttpFlvCapture(nms.flvUrl('live', 'raw'), out, { idleTimeoutMs: 500 });
+    await nms.waitForEvent('postPlay', { streamPath: '/live/raw', protocol: 'flv' });
+    const push = await pushFile(input, nms.url('live', 'raw'));
+    assert.equal(push.code, 0, push.stderr);
+    await capture.done;
+    const key = (t: { type: number; timestamp: number; md5: string }): string => `${t.type}@${t.timestamp}:${t.md5}`;
+    const sent = readFlv(input).tags;
+    const got = readFlv(out).tags;
+    assert.equal(scriptName(got[0]!), '@setDataFrame', 'metadata relayed as sent over RTMP');
+    assert.deepEqual(got.slice(1).map(key), sent.filter((t) => t.type !== 18).map(key));
+  });
+
+  test('HTTP-FLV relay captured by ffmpeg has the input packets', async () => {
     const input = await fixture('testsrc-5s.flv');
     const out = path.join(scratch, 'nms-s1.flv');
     const capture = startCapture(nms.flvUrl('live', 's1'), out, { idleTimeoutMs: 1000 });
