@@ -98,6 +98,55 @@ test('SPS parser on a hand-built SPS: cropping, VUI timing, SAR, codec string', 
   assert.throws(() => parseSps(bytes('68ce3c80')), /not an SPS/);
 });
 
+/** A hand-built High 4:2:2 SPS with scaling lists (x264 puts its CQMs in the PPS, so encoders rarely make these). */
+function highSpsWithScalingLists(chromaFormatIdc: number, frameMbsOnly: boolean): Uint8Array {
+  const w = new BitWriter();
+  w.writeBits(122, 8).writeBits(0, 8).writeBits(40, 8).writeUE(1); // High 4:2:2, level 4, sps id 1
+  w.writeUE(chromaFormatIdc);
+  if (chromaFormatIdc === 3) w.writeFlag(false); // separate_colour_plane_flag
+  w.writeUE(2).writeUE(2).writeFlag(false); // bit depths 10/10, qpprime bypass
+  w.writeFlag(true); // seq_scaling_matrix_present_flag
+  const lists = chromaFormatIdc === 3 ? 12 : 8;
+  for (let i = 0; i < lists; i++) {
+    const present = i === 0 || i === 6 || i === lists - 1;
+    w.writeFlag(present);
+    if (!present) continue;
+    const size = i < 6 ? 16 : 64;
+    if (i === 6) {
+      w.writeSE(-8); // nextScale = 0 at once: "use the default list", nothing more follows
+      continue;
+    }
+    for (let j = 0; j < size; j++) w.writeSE(j % 2 === 0 ? 3 : -2); // delta_scale
+  }
+  w.writeUE(0).writeUE(1); // log2_max_frame_num_minus4, pic_order_cnt_type 1
+  w.writeFlag(false).writeSE(-1).writeSE(2).writeUE(3).writeSE(1).writeSE(-1).writeSE(5); // POC type 1 cycle
+  w.writeUE(4).writeFlag(false); // max_num_ref_frames, gaps
+  w.writeUE(119); // 1920 wide
+  w.writeUE(frameMbsOnly ? 67 : 33); // 1088 high as frames or as field pairs
+  w.writeFlag(frameMbsOnly);
+  if (!frameMbsOnly) w.writeFlag(true); // mb_adaptive_frame_field_flag
+  w.writeFlag(true); // direct_8x8_inference_flag
+  // Crop 8 lines at the bottom, in CropUnitY units: 4:2:0 → 2 (×2 for fields), 4:2:2/4:4:4 → 1 (×2 for fields).
+  const cropUnitY = (chromaFormatIdc === 1 ? 2 : 1) * (frameMbsOnly ? 1 : 2);
+  w.writeFlag(true).writeUE(0).writeUE(0).writeUE(0).writeUE(8 / cropUnitY);
+  w.writeFlag(false); // no VUI
+  w.writeBits(1, 1).byteAlign();
+  return Uint8Array.from([0x67, ...insertEmulationPrevention(w.toBytes())]);
+}
+
+test('SPS parser: high-profile chroma formats with scaling lists, POC type 1, field coding, crop units', () => {
+  for (const chroma of [1, 2, 3]) {
+    for (const frameMbsOnly of [true, false]) {
+      const sps = parseSps(highSpsWithScalingLists(chroma, frameMbsOnly));
+      const label = `chroma ${chroma}, frame_mbs_only ${frameMbsOnly}`;
+      assert.deepEqual([sps.width, sps.height], [1920, 1080], label);
+      assert.deepEqual([sps.profileIdc, sps.spsId, sps.chromaFormatIdc, sps.bitDepthLuma, sps.bitDepthChroma], [122, 1, chroma, 10, 10], label);
+      assert.equal(sps.frameMbsOnly, frameMbsOnly);
+      assert.equal(sps.fps, undefined);
+    }
+  }
+});
+
 function firstNal(path: string, type: number): Uint8Array {
   const nal = splitAnnexB(new Uint8Array(readFileSync(path))).find((n) => nalUnitType(n) === type);
   assert.ok(nal, `no NAL type ${type} in ${path}`);
@@ -198,8 +247,9 @@ test('SEI: an x264 stream\'s own SEI (its version string, user_data_unregistered
 
 test('fuzz: random bytes into the SPS, config record and SEI parsers end in a FormatError', () => {
   const random = seededRandom(11);
-  const valid = handBuiltSps();
+  const valids = [handBuiltSps(), highSpsWithScalingLists(2, false), highSpsWithScalingLists(3, true)];
   for (let i = 0; i < 20000; i++) {
+    const valid = valids[i % valids.length]!;
     let input: Uint8Array;
     if (i % 2 === 0) {
       input = randomBytes(random, 1 + Math.floor(random() * 40));
