@@ -18,6 +18,8 @@ export function lavfi(size: string, rate = 25): string[] {
 /** Recipes for fixtures beyond the shared ones of test/support/fixtures.ts. */
 const recipes: Record<string, string[]> = {
   'bframes-2s.mp4': [...lavfi('640x360'), '-c:v', 'libx264', '-profile:v', 'high', '-bf', '3', '-g', '50', '-c:a', 'aac', '-ac', '2', '-t', '2'],
+  'opus-audio-1s.mp4': [...lavfi('320x240'), '-c:v', 'libx264', '-c:a', 'libopus', '-t', '1'],
+  'hevc-1s.mp4': [...lavfi('320x240').slice(0, 4), '-c:v', 'libx265', '-x265-params', 'log-level=error', '-t', '1'],
   'video-only-1s.mp4': [...lavfi('320x240').slice(0, 4), '-c:v', 'libx264', '-t', '1'],
   '720p.h264': [...lavfi('1280x720').slice(0, 4), '-c:v', 'libx264', '-profile:v', 'main', '-t', '0.2', '-f', 'h264'],
   '1080p.h264': [...lavfi('1920x1080').slice(0, 4), '-c:v', 'libx264', '-profile:v', 'high', '-t', '0.2', '-f', 'h264'],

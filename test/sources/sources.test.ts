@@ -177,3 +177,20 @@ test('MP4 source: a video-only file gives onMetaData and the AVC sequence header
   assert.equal(source.metadata.audiocodecid, undefined);
   assert.equal(samplesOf(tags).video.length, probePackets(path).length);
 });
+
+test('MP4 source: codecs RTMP/FLV does not carry here are refused by name', async () => {
+  await assert.rejects(openMp4File(mediaFixture('opus-audio-1s.mp4')), (e: unknown) => e instanceof FormatError && /audio codec opus is not AAC/.test(e.message));
+  await assert.rejects(openMediaFile(mediaFixture('hevc-1s.mp4')), (e: unknown) => e instanceof FormatError && /video codec hevc is not H.264/.test(e.message));
+});
+
+test('MP4 source: stopping early releases the file; the source can be read again', async () => {
+  const source = await openMp4File(mediaFixture('bframes-2s.mp4'));
+  let n = 0;
+  for await (const tag of source.tags()) {
+    void tag;
+    if (++n === 10) break;
+  }
+  assert.equal(n, 10);
+  const all = await collect(source.tags());
+  assert.ok(all.length > 100);
+});
