@@ -1,14 +1,16 @@
 /**
- * Test helpers for the media-format tests: small fixtures made with ffmpeg (cached in a temp
- * directory) and ffprobe's view of a file as the independent reference.
+ * Test helpers for the media-format tests: small fixtures made with ffmpeg (cached beside the
+ * shared ones of test/support/fixtures.ts) and ffprobe's view of a file as the independent
+ * reference.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIXTURE_DIR } from '../support/fixtures.js';
 
-const dir = join(tmpdir(), 'live-pusher-media-fixtures');
+/** Next to the shared fixtures (gitignored), in a folder of their own. */
+const dir = join(FIXTURE_DIR, 'media-formats');
 
 /** ffmpeg input arguments for a synthetic picture (testsrc2) and tone (sine). */
 export function lavfi(size: string, rate = 25): string[] {
