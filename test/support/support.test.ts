@@ -22,9 +22,17 @@
  * - Timestamps are stored relative to the first recorded A/V message (nginx
  *   `epoch`); ffmpeg sends sequence headers at 0, so they come out unchanged
  *   (also with -output_ts_offset 10, media stays at 10000 ms+).
- * - Video before the first keyframe and audio before the AAC header would be
- *   dropped (nginx "skipping until keyframe/AAC header").
+ * - Per ngx_rtmp_record_module.c (not exercised here): video before the
+ *   first keyframe and AAC audio before the AAC header are dropped
+ *   ("skipping until keyframe/AAC header").
  * - The FLV header keeps the audio+video flags.
+ *
+ * Publish answers (rtmp-probe): nginx and NMS both answer connect and
+ * createStream with _result, never answer releaseStream/FCPublish, and answer
+ * publish with onStatus NetStream.Publish.Start — also when they refuse it
+ * (nginx `deny`, NMS duplicate stream name), in which case the TCP connection
+ * is closed right after. ffmpeg exit codes do not reliably show an NMS
+ * refusal; the NMS child's postPublish `accepted` flag does.
  *
  * node-media-server relaying to an HTTP-FLV player that attached before the
  * publish started: the raw HTTP body (startHttpFlvCapture) has every A/V tag
