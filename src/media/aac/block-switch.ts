@@ -1,0 +1,107 @@
+import { FRAME_LENGTH, NUM_SHORT_WINDOWS, SHORT_LENGTH, WindowSequence } from './constants.js';
+
+/**
+ * Transient detection and window-sequence decisions (§4.6.11.3.2, block switching).
+ *
+ * Frame f transforms input blocks f−1 and f (1024 samples each); its eight short windows cover
+ * positions 448…1600 of those 2048 samples, i.e. the tail of block f−1 and the first 576 samples of
+ * block f. The detector runs one block ahead: when block f+1 arrives it looks for an attack in it,
+ * in eight 128-sample segments. An attack in segments 0–4 needs frame f+1 short; one in segments
+ * 4–7 lies past frame f+1's short windows and needs frame f+2 short. Because a short frame must be
+ * preceded by LONG_START (or another short frame) and followed by LONG_STOP, frame f's own
+ * sequence is only final once frame f+1's need is known, which is why the detector looks ahead.
+ * @internal
+ */
+
+/** Energy ratio (high-passed, segment vs recent average) that counts as an attack: 10 dB. */
+const ATTACK_RATIO = 10;
+/** Segment energy below which nothing counts as an attack (about −70 dBFS per sample, scaled). */
+const MIN_ATTACK_ENERGY = SHORT_LENGTH * (32768 * 10 ** (-70 / 20)) ** 2;
+/** First segment whose attack frame f+1's short windows no longer cover well. */
+const LATE_SEGMENT = 4;
+
+/** Finds attacks in one channel's blocks. */
+export class TransientDetector {
+  private prevIn = 0;
+  private prevOut = 0;
+  /** Smoothed energy of recent segments, the reference an attack is measured against. */
+  private envelope = 0;
+  readonly segmentEnergy = new Float64Array(NUM_SHORT_WINDOWS);
+
+  /**
+   * Analyses one block (scaled to the 16-bit range) and returns the first segment (0–7) holding
+   * an attack, or −1.
+   */
+  detect(block: Float64Array): number {
+    let x1 = this.prevIn;
+    let y1 = this.prevOut;
+    let attack = -1;
+    for (let s = 0; s < NUM_SHORT_WINDOWS; s++) {
+      let e = 0;
+      for (let i = s * SHORT_LENGTH; i < (s + 1) * SHORT_LENGTH; i++) {
+        // First-order high-pass (pole 0.92, zero at DC): attacks are broadband, while the
+        // steady low-frequency energy of music would mask them in a plain energy envelope.
+        const x = block[i]!;
+        const y = 0.92 * y1 + x - x1;
+        x1 = x;
+        y1 = y;
+        e += y * y;
+      }
+      this.segmentEnergy[s] = e;
+      if (attack < 0 && e > MIN_ATTACK_ENERGY && e > ATTACK_RATIO * this.envelope) attack = s;
+      // Fast attack, slow release, so a decaying note does not hide the next onset.
+      this.envelope = e > this.envelope ? e : 0.7 * this.envelope + 0.3 * e;
+    }
+    this.prevIn = x1;
+    this.prevOut = y1;
+    return attack;
+  }
+}
+
+/**
+ * Chooses window sequences for a group of channels that share them (a channel pair with a common
+ * window), from attacks found one block ahead.
+ */
+export class BlockSwitcher {
+  private previous: WindowSequence = WindowSequence.OnlyLong;
+  /** Whether frames f, f+1 and f+2 (relative to the one being decided) need short windows. */
+  private readonly need = new Uint8Array(3);
+  /** Short-window index of the attack inside the frame being decided, or −1. */
+  attackWindow = -1;
+  private readonly pendingAttack = new Int8Array([-1, -1, -1]);
+
+  /**
+   * Registers the attack segment (or −1) found in the look-ahead block f+1, then returns the
+   * sequence for frame f.
+   */
+  next(attackSegment: number): WindowSequence {
+    if (attackSegment >= 0) {
+      const position = FRAME_LENGTH + attackSegment * SHORT_LENGTH; // within frame f+1's input
+      if (attackSegment <= LATE_SEGMENT) this.mark(1, position);
+      if (attackSegment >= LATE_SEGMENT) this.mark(2, position - FRAME_LENGTH);
+    }
+    const shortNow = this.need[0] === 1;
+    const shortNext = this.need[1] === 1;
+    const prevShortEnd =
+      this.previous === WindowSequence.LongStart || this.previous === WindowSequence.EightShort;
+    let seq: WindowSequence;
+    if (shortNow || (prevShortEnd && shortNext)) seq = WindowSequence.EightShort;
+    else if (prevShortEnd) seq = WindowSequence.LongStop;
+    else seq = shortNext ? WindowSequence.LongStart : WindowSequence.OnlyLong;
+    this.attackWindow = seq === WindowSequence.EightShort ? this.pendingAttack[0]! : -1;
+    this.previous = seq;
+    this.need.copyWithin(0, 1);
+    this.need[2] = 0;
+    this.pendingAttack.copyWithin(0, 1);
+    this.pendingAttack[2] = -1;
+    return seq;
+  }
+
+  /** Flags frame f+k as short, remembering which short window first sees the attack. */
+  private mark(k: number, positionInFrame: number): void {
+    this.need[k] = 1;
+    // Window w's second half spans 576 + 128·w … 704 + 128·w of the frame's 2048 samples.
+    const w = Math.min(NUM_SHORT_WINDOWS - 1, Math.max(0, Math.floor((positionInFrame - 576) / SHORT_LENGTH)));
+    if (this.pendingAttack[k]! < 0) this.pendingAttack[k] = w;
+  }
+}
