@@ -14,8 +14,8 @@ import type { OutgoingMessage } from './message.js';
 
 const EXTENDED = 0xffffff;
 const U32 = 2 ** 32;
-/** The largest header one chunk can have: 3-byte basic header, 11-byte type 0, 4-byte extended. */
-const MAX_HEADER = 18;
+/** Message header size by header type (§5.3.1.2). */
+const MESSAGE_HEADER_SIZE = [11, 7, 3, 0] as const;
 
 interface ChunkStreamState {
   timestamp: number;
@@ -67,7 +67,10 @@ export class ChunkWriter {
 
     const extended = field >= EXTENDED;
     const chunks = Math.max(1, Math.ceil(payload.length / this.chunkSize));
-    const w = new ByteWriter(payload.length + chunks * MAX_HEADER);
+    const basic = csid < 64 ? 1 : csid < 320 ? 2 : 3;
+    const firstHeader = basic + MESSAGE_HEADER_SIZE[fmt] + (extended ? 4 : 0);
+    const laterHeader = basic + (extended ? 4 : 0);
+    const w = new ByteWriter(firstHeader + (chunks - 1) * laterHeader + payload.length);
     writeBasicHeader(w, fmt, csid);
     if (fmt <= 2) w.writeU24BE(extended ? EXTENDED : field); // timestamp / timestamp delta
     if (fmt <= 1) {
@@ -84,7 +87,7 @@ export class ChunkWriter {
       writeBasicHeader(w, 3, csid);
       if (extended) w.writeU32BE(field); // extended timestamp, repeated in type 3 (§5.3.1.3)
     }
-    return w.toBytes();
+    return w.finish(); // sized exactly above: no copy
   }
 }
 

@@ -22,6 +22,7 @@ const DNS_ERRORS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 
 export class TcpTransport implements Transport {
   private socket: net.Socket | undefined;
   private closedBy: 'peer' | 'local' | undefined;
+  private corked = false;
   private readonly options: Required<Omit<TcpTransportOptions, 'tls'>> & { tls: tls.ConnectionOptions };
 
   constructor(options: TcpTransportOptions = {}) {
@@ -98,6 +99,16 @@ export class TcpTransport implements Transport {
   write(bytes: Uint8Array): boolean {
     const socket = this.socket;
     if (!socket || socket.destroyed || !socket.writable) return false;
+    // Writes made in one turn of the event loop leave in one writev: a publisher writes a few
+    // small messages per frame, and a system call each cost more CPU than the bytes themselves.
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     return socket.write(bytes);
   }
 

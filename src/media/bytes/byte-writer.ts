@@ -119,6 +119,14 @@ export class ByteWriter {
     this.view.setUint32(offset, value, false);
   }
 
+  /**
+   * The bytes written so far without a copy: for a writer that is done (later writes may or may
+   * not show through). Size the writer exactly to avoid holding a larger buffer.
+   */
+  finish(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+
   /** A copy of the bytes written so far. */
   toBytes(): Uint8Array {
     return this.buf.slice(0, this.len);

@@ -11,7 +11,7 @@ import type { MediaFileSource } from './open-media-file.js';
 
 /** Options of {@link readFlvFile}. */
 export interface FlvFileOptions extends FlvReaderOptions {
-  /** Bytes read from disk at a time (default 64 KiB). */
+  /** Bytes read from disk at a time (default 1 MiB: fewer reads cost measurably less CPU in bench/rtmp). */
   chunkSize?: number;
 }
 
@@ -20,7 +20,7 @@ export interface FlvFileOptions extends FlvReaderOptions {
  * early (`break`). Malformed content throws {@link FormatError} naming the file.
  */
 export async function* readFlvFile(path: string, options: FlvFileOptions = {}): AsyncGenerator<FlvTag, void, undefined> {
-  const chunkSize = options.chunkSize ?? 64 * 1024;
+  const chunkSize = options.chunkSize ?? 1024 * 1024;
   const reader = new FlvReader(options);
   const file = await open(path, 'r');
   try {

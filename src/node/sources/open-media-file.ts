@@ -6,7 +6,6 @@ import { open } from 'node:fs/promises';
 import { FormatError } from '../../media/errors.js';
 import type { FlvTag } from '../../media/flv/tag.js';
 import { openFlvFile } from './flv-file.js';
-import { openMp4File } from './mp4-file.js';
 
 /** A file that can be published: its FLV tags in send order, readable more than once. */
 export interface MediaFileSource {
@@ -39,7 +38,8 @@ export async function openMediaFile(path: string): Promise<MediaFileSource> {
     case 'flv':
       return openFlvFile(path);
     case 'mp4':
-      return openMp4File(path);
+      // Loaded on demand: the MP4 demuxer costs more start-up time than a whole FLV push.
+      return (await import('./mp4-file.js')).openMp4File(path);
     case undefined: {
       const shown = Array.from(head.subarray(0, Math.min(n, 8)), (b) => b.toString(16).padStart(2, '0')).join(' ');
       throw new FormatError(`${path}: not an FLV or MP4 file (${n === 0 ? 'empty' : `starts with ${shown}`}); convert it with ffmpeg -i <in> -c:v libx264 -c:a aac out.mp4`);
