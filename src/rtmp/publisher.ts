@@ -356,6 +356,10 @@ export class RtmpPublisher {
     begin: (resolve: (v: Amf0Value[]) => void, reject: (e: LivePusherError) => void) => void,
   ): Promise<Amf0Value[]> {
     return new Promise<Amf0Value[]>((resolve, reject) => {
+      if (this.closed) {
+        reject(this.closeError ?? new LivePusherError(StatusCode.ServerClosed, 'the connection was closed'));
+        return;
+      }
       const timer = setTimeout(
         () => reject(new LivePusherError(code, `${describeStatus(code)}: no reply to ${what} within ${this.timeoutMs} ms`)),
         this.timeoutMs,

@@ -43,6 +43,9 @@ export function parseRtmpUrl(url: string): RtmpTarget {
   const streamName = (slash < 0 ? '' : path.slice(slash + 1)) + parsed.search;
   if (!app) fail('no application (expected rtmp://host/app/stream)');
   if (!streamName) fail('no stream name (expected rtmp://host/app/stream)');
-  const hostPart = parsed.host; // keeps [::1] brackets and an explicit port
-  return { scheme, host: parsed.hostname.replace(/^\[|\]$/g, ''), port, app, streamName, tcUrl: `${scheme}://${hostPart}/${app}` };
+  // rtmp: is not a "special" scheme to the URL parser, so it leaves the host's case alone;
+  // host names are case-insensitive, and allowlists compare them, so lower-case here.
+  const hostPart = parsed.host.toLowerCase(); // keeps [::1] brackets and an explicit port
+  const host = parsed.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return { scheme, host, port, app, streamName, tcUrl: `${scheme}://${hostPart}/${app}` };
 }
