@@ -4,11 +4,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import tls from 'node:tls';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StatusCode } from '../src/core/codes.js';
+import { LivePusherError, StatusCode } from '../src/core/codes.js';
 import type { NetStatusInfo } from '../src/core/netstatus.js';
 import { FlvReader } from '../src/media/flv/reader.js';
 import { FlvTagType, type FlvTag } from '../src/media/flv/tag.js';
@@ -126,6 +129,30 @@ async function tagsOf(path: string): Promise<FlvTag[]> {
   for await (const tag of (await openMediaFile(path)).tags()) tags.push(tag);
   return tags;
 }
+
+test('rtmps:// publishes over TLS (a TLS terminator in front of nginx-rtmp, as cloud ingests are)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'live-pusher-tls-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
+    '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const cert = await readFile(join(dir, 'cert.pem'));
+  const terminator = tls.createServer({ key: await readFile(join(dir, 'key.pem')), cert }, (client) => {
+    const upstream = net.connect(nginx.port, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => terminator.listen(0, '127.0.0.1', resolve));
+  t.after(() => terminator.close());
+  const port = (terminator.address() as net.AddressInfo).port;
+  await rm(nginx.recordingPath('tls'), { force: true });
+  await pushFile({ input: flv, url: `rtmps://localhost:${port}/live/tls`, realtime: false, transport: { tls: { ca: cert } } });
+  const recording = await nginx.waitForRecording('tls');
+  assert.deepEqual(comparable(await probePackets(recording)), comparable(await probePackets(flv)));
+  // Without trusting the certificate the connection is refused, as it must be.
+  await assert.rejects(pushFile({ input: flv, url: `rtmps://localhost:${port}/live/tls2`, realtime: false }), (e: unknown) => e instanceof LivePusherError && e.code === StatusCode.ConnectFailed);
+});
 
 test('realtime push is paced by the file timestamps, with netstatus every second', async () => {
   const infos: NetStatusInfo[] = [];
