@@ -106,7 +106,8 @@ export interface Nms {
   stop(): Promise<void>;
 }
 
-const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'nms-child.ts');
+// The package's own ingest child (src/node/ingest), so tests run the server `serve` embeds.
+const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'node', 'ingest', 'nms-child.ts');
 
 /**
  * Starts node-media-server v4 in a child process with RTMP and HTTP-FLV on
