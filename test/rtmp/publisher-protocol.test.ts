@@ -113,11 +113,6 @@ class MemoryTransport implements Transport {
     queueMicrotask(() => !this.closed && this.handlers?.data(bytes));
   }
   /** The server hangs up. */
-  setChunkSize(size: number): void {
-    this.send(MessageType.SetChunkSize, new ByteWriter(4).writeU32BE(size).toBytes());
-    this.writer.setChunkSize(size);
-  }
-
   hangUp(): void {
     queueMicrotask(() => this.close('peer'));
   }
