@@ -53,6 +53,8 @@ if (mode === 'test') {
     run('apt-get', ['update', '-qq']);
     run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing]);
   }
+  // The tests run through tsx, which does not check types: check them all (tests included) here.
+  run('npm', ['run', '--silent', 'typecheck']);
   try {
     execFileSync('ffprobe', ['-version'], { stdio: 'ignore' });
   } catch {
