@@ -14,8 +14,12 @@ export class BitReservoir {
   readonly meanBits: number;
   /** Largest level the decoder buffer allows. */
   readonly maxLevel: number;
-  /** Bits saved so far (fractional: the mean per frame rarely is a whole number). */
-  level = 0;
+  /**
+   * Bits saved so far (fractional: the mean per frame rarely is a whole number). It starts full,
+   * as the decoder fills its buffer before it starts decoding, so that the very first frames,
+   * whose onsets are often the most demanding, can draw on it.
+   */
+  level: number;
   private avgPe = 0;
   private readonly frameLimit: number;
 
@@ -23,6 +27,7 @@ export class BitReservoir {
     this.meanBits = (bitrate * 1024) / sampleRate;
     this.frameLimit = MAX_BITS_PER_CHANNEL * numberOfChannels;
     this.maxLevel = Math.max(0, this.frameLimit - Math.ceil(this.meanBits));
+    this.level = this.maxLevel;
   }
 
   /**

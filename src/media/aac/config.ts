@@ -1,4 +1,4 @@
-import { SAMPLE_RATE_INDEX } from './constants.js';
+import { MAX_BITS_PER_CHANNEL, SAMPLE_RATE_INDEX } from './constants.js';
 
 /**
  * Encoder configuration: what is supported, the AudioSpecificConfig that describes the stream,
@@ -11,7 +11,10 @@ export interface AacEncoderConfig {
   sampleRate: number;
   /** 1 or 2. */
   numberOfChannels: number;
-  /** Target bitrate in bits per second, 32000–256000 (default 128000). */
+  /**
+   * Target bitrate in bits per second, 32000–256000 (default 128000); clamped to what the
+   * decoder buffer allows at low sampling rates (6144 bits per channel per frame).
+   */
   bitrate?: number;
   /** WebCodecs codec string; only 'mp4a.40.2' (AAC-LC) is accepted when given. */
   codec?: string;
@@ -51,11 +54,22 @@ export function configProblem(config: AacEncoderConfig): string | null {
 export function resolveConfig(config: AacEncoderConfig): ResolvedConfig {
   const problem = configProblem(config);
   if (problem) throw new TypeError(`AacEncoder config: ${problem}`);
+  const numberOfChannels = config.numberOfChannels as 1 | 2;
   return {
     sampleRate: config.sampleRate,
-    numberOfChannels: config.numberOfChannels as 1 | 2,
-    bitrate: config.bitrate ?? DEFAULT_BITRATE,
+    numberOfChannels,
+    bitrate: Math.min(config.bitrate ?? DEFAULT_BITRATE, maxBitrate(config.sampleRate, numberOfChannels)),
   };
+}
+
+/**
+ * The highest bitrate a stream can hold: a decoder buffers at most 6144 bits per channel
+ * (§4.5.3.2), so no frame may be larger, e.g. 96 kbit/s per channel at 16 kHz. Higher requests
+ * are clamped to it.
+ * @internal
+ */
+export function maxBitrate(sampleRate: number, numberOfChannels: number): number {
+  return Math.floor((MAX_BITS_PER_CHANNEL * numberOfChannels * sampleRate) / 1024);
 }
 
 /**

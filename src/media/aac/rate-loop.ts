@@ -8,12 +8,20 @@ import { settleScalefactors } from './bitstream.js';
 /**
  * The rate loop: quantizes every channel of a frame so that the frame fits its bit budget.
  *
- * The psychoacoustic model gives each band an allowed noise T; `scalefactorForNoise` turns it into
- * the scalefactor that produces about that noise. All scalefactors then move together by an offset
- * δ (in scalefactor steps of 1.5 dB), which scales every band's noise-to-mask ratio equally: the
- * "constant NMR" allocation. The loop searches the smallest δ (the finest quantization) whose exact
- * Huffman-coded size fits the budget. Bands whose energy lies under their scaled threshold are not
- * coded at all.
+ * The psychoacoustic model gives each band an allowed noise T; `scalefactorForNoise` turns an
+ * allowed noise into the scalefactor that produces about that much. One parameter x (in
+ * scalefactor steps of 1.5 dB) moves along a family of noise allocations, coarser as x grows:
+ *
+ * - x ≥ 0, bits are short: every band's noise is T·2^(3x/8), the same noise-to-mask ratio
+ *   everywhere ("constant NMR"), so audible noise is spread as evenly as the model can tell.
+ * - x < 0, bits to spare: the noise is min(T, W) with a flat noise floor W = W₀·2^(3x/8) per
+ *   coefficient. Noise already lies under the mask; a flat floor (reverse water-filling) is what
+ *   turns the spare bits into the most signal-to-noise ratio, and it stops bits from going into
+ *   bands far below the loud ones (window leakage next to a pure tone) that the threshold in quiet
+ *   alone would ask to code. W₀ is the loudest allowed noise density, so both meet at x = 0.
+ *
+ * The loop searches the smallest x whose Huffman-coded size fits the budget. A band whose energy
+ * is under its allowed noise is not coded at all.
  * @internal
  */
 
@@ -28,60 +36,66 @@ export interface ChannelInput {
   readonly codedBands: number;
 }
 
-const DELTA_MIN = -60;
-const DELTA_MAX = 160;
+const X_MIN = -240;
+const X_MAX = 160;
 
 class ChannelWork {
   readonly x34 = new Float64Array(1024);
-  readonly sf0 = new Float64Array(8 * BAND_STRIDE);
+  /** Scalefactor for noise T (the psychoacoustic threshold). */
+  readonly sfMask = new Float64Array(8 * BAND_STRIDE);
+  /** Scalefactor for a noise density of 1 per coefficient; add log-density steps to it. */
+  readonly sfFlat = new Float64Array(8 * BAND_STRIDE);
   readonly minSf = new Int32Array(8 * BAND_STRIDE);
 }
 
 export class RateLoop {
   private readonly work: ChannelWork[];
   private readonly sectioner = new Sectioner();
-  /** δ of the previous frame: the search starts there. */
-  private lastDelta = 0;
+  /** x of the previous frame: the search starts there. */
+  private lastX = 0;
+  /** log-density steps (8/3·log2) of W₀, the loudest allowed noise per coefficient this frame. */
+  private topDensity = 0;
 
   constructor(numberOfChannels: number) {
     this.work = Array.from({ length: numberOfChannels }, () => new ChannelWork());
   }
 
   /**
-   * Quantizes `channels` for the smallest δ whose coded size (as returned by `sizeOf`, which adds
+   * Quantizes `channels` for the smallest x whose coded size (as returned by `sizeOf`, which adds
    * element headers to the ICS payloads) fits `budget`. Returns the size in bits.
    */
   run(channels: readonly ChannelInput[], budget: number, sizeOf: (icsBits: number) => number): number {
+    this.topDensity = -Infinity;
     for (let c = 0; c < channels.length; c++) this.prepare(channels[c]!, this.work[c]!);
-    const bitsAt = (delta: number): number => sizeOf(this.quantizeAll(channels, delta));
-    // Walk from the previous frame's δ in steps of 8, then bisect.
+    const bitsAt = (x: number): number => sizeOf(this.quantizeAll(channels, x));
+    // Walk from the previous frame's x in steps of 8, then bisect.
     let lo: number;
     let hi: number;
-    let d = Math.min(Math.max(this.lastDelta, DELTA_MIN), DELTA_MAX);
+    let d = Math.min(Math.max(this.lastX, X_MIN), X_MAX);
     if (bitsAt(d) <= budget) {
       hi = d;
       lo = d - 8;
-      while (lo > DELTA_MIN && bitsAt(lo) <= budget) {
+      while (lo > X_MIN && bitsAt(lo) <= budget) {
         hi = lo;
         lo -= 8;
       }
-      lo = Math.max(lo, DELTA_MIN - 1);
+      lo = Math.max(lo, X_MIN - 1);
     } else {
       lo = d;
       hi = d + 8;
-      while (hi < DELTA_MAX && bitsAt(hi) > budget) {
+      while (hi < X_MAX && bitsAt(hi) > budget) {
         lo = hi;
         hi += 8;
       }
-      hi = Math.min(hi, DELTA_MAX);
+      hi = Math.min(hi, X_MAX);
     }
-    // Invariant: bits(hi) ≤ budget (or hi = DELTA_MAX), bits(lo) > budget.
+    // Invariant: bits(hi) ≤ budget (or hi = X_MAX), bits(lo) > budget.
     while (hi - lo > 1) {
       d = (lo + hi) >> 1;
       if (bitsAt(d) <= budget) hi = d;
       else lo = d;
     }
-    this.lastDelta = hi;
+    this.lastX = hi;
     this.quantizeAll(channels, hi);
     // The optimal sectioning never costs more than the estimate the search used.
     let icsBits = 0;
@@ -103,16 +117,21 @@ export class RateLoop {
           sumSqrt += Math.sqrt(Math.abs(spectrum[i]!));
           if (w.x34[i]! > max34) max34 = w.x34[i]!;
         }
-        w.sf0[k] = sumSqrt > 0 ? scalefactorForNoise(ch.threshold[k]!, sumSqrt) : Infinity;
+        w.sfMask[k] = sumSqrt > 0 ? scalefactorForNoise(ch.threshold[k]!, sumSqrt) : Infinity;
+        w.sfFlat[k] = sumSqrt > 0 ? scalefactorForNoise(end - start, sumSqrt) : Infinity;
         w.minSf[k] = minScalefactor(max34);
+        const density = (8 / 3) * Math.log2(ch.threshold[k]! / (end - start));
+        if (density > this.topDensity) this.topDensity = density;
       }
     }
   }
 
-  /** Quantizes every channel at offset δ and returns the summed ICS payload bits. */
-  private quantizeAll(channels: readonly ChannelInput[], delta: number): number {
-    // Scaling every threshold by 2^(3δ/8) is what moving every scalefactor by δ does to the noise.
-    const thresholdScale = 2 ** ((3 * delta) / 8);
+  /** Quantizes every channel at allocation x and returns the summed ICS payload bits (estimated sections). */
+  private quantizeAll(channels: readonly ChannelInput[], x: number): number {
+    // Moving a scalefactor by one step scales the noise by 2^(3/8).
+    const maskScale = x > 0 ? 2 ** ((3 * x) / 8) : 1;
+    const floorSteps = x < 0 ? this.topDensity + x : Infinity;
+    const floorDensity = 2 ** ((3 * floorSteps) / 8);
     let maxSfb = 0;
     for (let c = 0; c < channels.length; c++) {
       const ch = channels[c]!;
@@ -124,15 +143,19 @@ export class RateLoop {
       for (let g = 0; g < ics.numGroups; g++) {
         for (let b = 0; b < ch.codedBands; b++) {
           const k = g * BAND_STRIDE + b;
-          if (!(ch.energy[k]! > ch.threshold[k]! * thresholdScale)) continue;
-          let sf = Math.round(w.sf0[k]! + delta);
+          const start = ics.bandStart(g, b);
+          const end = ics.bandStart(g, b + 1);
+          const floor = floorDensity * (end - start);
+          const masked = ch.threshold[k]! * maskScale;
+          if (!(ch.energy[k]! > (masked < floor ? masked : floor))) continue;
+          let sf = Math.round(Math.min(w.sfMask[k]! + (x > 0 ? x : 0), w.sfFlat[k]! + floorSteps));
           if (sf < w.minSf[k]!) sf = w.minSf[k]!;
           if (sf > 255) sf = 255;
           if (last >= 0) {
             if (sf > last + SF_DIFF_MAX) sf = last + SF_DIFF_MAX;
             else if (sf < last - SF_DIFF_MAX) sf = last - SF_DIFF_MAX;
           }
-          const max = quantizeBand(ch.spectrum, w.x34, ics.q, ics.bandStart(g, b), ics.bandStart(g, b + 1), sf);
+          const max = quantizeBand(ch.spectrum, w.x34, ics.q, start, end, sf);
           ics.sf[k] = sf;
           if (max > 0) {
             last = sf;
