@@ -1,0 +1,370 @@
+/**
+ * The WebGL2 picture stage (DESIGN.md "Data flow (browser)": frame source ─► WebGL2 stages ─►
+ * VideoFrame): camera frame in, pushed frame out, same timestamp.
+ *
+ * Per frame: upload the camera frame into a texture, run the ordered passes, present the last
+ * texture to the OffscreenCanvas, wrap the canvas in a VideoFrame. The first pass is built in:
+ * scale and crop to the pushed size (cover, centered: the picture fills the frame and the excess
+ * is cut equally from both sides, as the mini-program does for a mode preset larger or of another
+ * aspect than the camera, spec §2) and the remote mirror (spec §1 `remote-mirror`: what viewers
+ * see). Effect passes (beauty, whiteness, filter LUT, custom effects) plug in after it through
+ * {@link VideoStage.setEffects}; each maps an input texture to an output texture of the pushed size.
+ */
+import {
+  compileProgram,
+  createQuad,
+  createRenderTarget,
+  createTexture,
+  deleteRenderTarget,
+  GlError,
+  QUAD_VERTEX_SHADER,
+  type RenderTarget,
+  type StageTexture,
+} from './gl.js';
+
+export type { RenderTarget, StageTexture } from './gl.js';
+
+/** What a pass gets besides the GL context. */
+export interface PassContext {
+  /** The pushed size; every pass outputs this size. */
+  readonly width: number;
+  readonly height: number;
+  /**
+   * A render target of the pushed size that is not `input`: passes draw into it and return it.
+   * Two targets ping-pong, so a pass must not keep one across frames.
+   */
+  targetFor(input: StageTexture): RenderTarget;
+  /** Binds the full-screen quad; then `gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4)`. */
+  bindQuad(): void;
+}
+
+/**
+ * One picture effect. `apply` draws `input` (pushed size) into `ctx.targetFor(input)` (or
+ * returns `input` unchanged when it has nothing to do) and returns what it drew into.
+ * Use {@link QUAD_VERTEX_SHADER} and `a_pos` at location 0 with `ctx.bindQuad()`.
+ */
+export interface StagePass {
+  readonly name: string;
+  /** Creates GL resources; called when added and again after a context restore. */
+  setup?(gl: WebGL2RenderingContext): void;
+  apply(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): StageTexture;
+  /** Frees GL resources; called when removed or when the stage closes. */
+  dispose?(gl: WebGL2RenderingContext): void;
+}
+
+/** Why the stage cannot produce a frame. */
+export type VideoStageErrorCode = 'no-webgl2' | 'context-lost' | 'gl-error' | 'no-frame' | 'closed';
+
+/** A stage failure; `code` says which. The element maps these to −1301/−1303 as fits. */
+export class VideoStageError extends Error {
+  override name = 'VideoStageError';
+  constructor(
+    readonly code: VideoStageErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface VideoStageOptions {
+  /** Pushed width and height in pixels (even numbers: H.264 4:2:0 needs them). */
+  width: number;
+  height: number;
+  /** Flip horizontally (spec `remote-mirror` / deprecated `mirror`). Default false. */
+  mirror?: boolean;
+  /** Called once when the GL context is lost (the GPU process restarted, the driver reset). */
+  onContextLost?(error: VideoStageError): void;
+  /** Called when a lost context came back and the stage works again. */
+  onContextRestored?(): void;
+}
+
+/** Fragment shader of the built-in passes: sample the input at the transformed coordinate. */
+const SAMPLE_FRAGMENT_SHADER = `#version 300 es
+precision mediump float;
+uniform sampler2D u_input;
+in vec2 v_uv;
+out vec4 outColor;
+void main() {
+  outColor = vec4(texture(u_input, v_uv).rgb, 1.0);
+}`;
+
+interface GlResources {
+  program: WebGLProgram;
+  uvTransform: WebGLUniformLocation;
+  quad: WebGLVertexArrayObject;
+  /** The camera frame, at its display size. */
+  source: { texture: WebGLTexture; width: number; height: number } | null;
+  targets: [RenderTarget, RenderTarget];
+}
+
+/** Scales, crops, mirrors (and later beautifies) camera frames into pushed frames. */
+export class VideoStage {
+  readonly canvas: OffscreenCanvas;
+  private readonly gl: WebGL2RenderingContext;
+  private readonly options: VideoStageOptions;
+  private width: number;
+  private height: number;
+  private mirror: boolean;
+  private effects: StagePass[] = [];
+  private res: GlResources | null = null;
+  private lost = false;
+  private closed = false;
+  private rendered = false;
+  private readonly passContext: PassContext;
+
+  constructor(options: VideoStageOptions) {
+    checkSize(options.width, options.height, 'VideoStage');
+    this.options = options;
+    this.width = options.width;
+    this.height = options.height;
+    this.mirror = options.mirror ?? false;
+    this.canvas = new OffscreenCanvas(this.width, this.height);
+    const gl = this.canvas.getContext('webgl2', {
+      alpha: false,
+      antialias: false,
+      depth: false,
+      stencil: false,
+      premultipliedAlpha: false,
+      // Kept so that snapshot() can read the last frame at any time, not only inside the frame's task.
+      preserveDrawingBuffer: true,
+    });
+    if (!gl) throw new VideoStageError('no-webgl2', 'VideoStage: WebGL2 is not available (disabled, or no GPU/SwiftShader)');
+    this.gl = gl;
+    this.canvas.addEventListener('webglcontextlost', this.handleLost);
+    this.canvas.addEventListener('webglcontextrestored', this.handleRestored);
+    const self = this;
+    this.passContext = {
+      get width() {
+        return self.width;
+      },
+      get height() {
+        return self.height;
+      },
+      targetFor: (input) => {
+        const [a, b] = this.res!.targets;
+        return input.texture === a.texture ? b : a;
+      },
+      bindQuad: () => this.gl.bindVertexArray(this.res!.quad),
+    };
+    this.res = this.createResources();
+  }
+
+  /** The pushed size. */
+  get size(): { width: number; height: number } {
+    return { width: this.width, height: this.height };
+  }
+
+  /** Changes the pushed size (spec status 1005, orientation changes). */
+  setOutputSize(width: number, height: number): void {
+    checkSize(width, height, 'VideoStage.setOutputSize');
+    if (width === this.width && height === this.height) return;
+    this.width = width;
+    this.height = height;
+    this.canvas.width = width;
+    this.canvas.height = height;
+    if (this.res && !this.lost) {
+      for (const t of this.res.targets) deleteRenderTarget(this.gl, t);
+      this.res.targets = [createRenderTarget(this.gl, width, height), createRenderTarget(this.gl, width, height)];
+    }
+    this.rendered = false;
+  }
+
+  /** Turns the remote mirror on or off, from the next frame. */
+  setMirror(mirror: boolean): void {
+    this.mirror = mirror;
+  }
+
+  /**
+   * Replaces the effect passes that run after scale/crop/mirror, in order. Passes no longer in
+   * the list are disposed; new ones are set up.
+   */
+  setEffects(passes: readonly StagePass[]): void {
+    const gl = this.gl;
+    for (const old of this.effects) if (!passes.includes(old) && !this.lost) old.dispose?.(gl);
+    for (const pass of passes) if (!this.effects.includes(pass) && !this.lost) pass.setup?.(gl);
+    this.effects = [...passes];
+  }
+
+  /** The effect passes, in order. */
+  get passes(): readonly StagePass[] {
+    return this.effects;
+  }
+
+  /**
+   * Renders `frame` and returns the pushed frame, stamped with `frame.timestamp`. Does not close
+   * `frame` (the caller owns it); the caller owns the returned frame. Throws
+   * {@link VideoStageError} when the context is lost or closed.
+   */
+  process(frame: VideoFrame): VideoFrame {
+    if (this.closed) throw new VideoStageError('closed', 'VideoStage.process: the stage is closed');
+    const gl = this.gl;
+    if (this.lost || gl.isContextLost() || !this.res) {
+      throw new VideoStageError('context-lost', 'VideoStage.process: the WebGL2 context is lost; waiting for it to be restored');
+    }
+    const res = this.res;
+    const source = this.upload(frame, res);
+
+    // Built-in pass: cover-crop, centered, optional horizontal mirror (into target 0).
+    const scale = Math.max(this.width / source.width, this.height / source.height);
+    const uw = this.width / scale / source.width; // visible fraction of the source width
+    const vh = this.height / scale / source.height; // visible fraction of the source height
+    const u0 = (1 - uw) / 2;
+    const v0 = (1 - vh) / 2;
+    const target = res.targets[0];
+    gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
+    gl.viewport(0, 0, this.width, this.height);
+    gl.useProgram(res.program);
+    if (this.mirror) gl.uniform4f(res.uvTransform, u0 + uw, v0, -uw, vh);
+    else gl.uniform4f(res.uvTransform, u0, v0, uw, vh);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, source.texture);
+    gl.bindVertexArray(res.quad);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+
+    let current: StageTexture = target;
+    for (const pass of this.effects) {
+      try {
+        current = pass.apply(gl, current, this.passContext);
+      } catch (e) {
+        throw new VideoStageError('gl-error', `VideoStage: effect pass '${pass.name}' failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    }
+
+    // Present to the canvas: the default framebuffer's row 0 is the bottom, so v flips here.
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.viewport(0, 0, this.width, this.height);
+    gl.useProgram(res.program);
+    gl.uniform4f(res.uvTransform, 0, 1, 1, -1);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, current.texture);
+    gl.bindVertexArray(res.quad);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    gl.bindVertexArray(null);
+    if (gl.isContextLost()) throw new VideoStageError('context-lost', 'VideoStage.process: the WebGL2 context was lost while drawing');
+
+    this.rendered = true;
+    const init: VideoFrameInit = { timestamp: frame.timestamp, alpha: 'discard' };
+    if (frame.duration !== null) init.duration = frame.duration;
+    return new VideoFrame(this.canvas, init);
+  }
+
+  /**
+   * The last pushed picture as an image file (`snapshot` context method, spec §3): PNG by
+   * default, JPEG with `type: 'image/jpeg'`. Rejects with 'no-frame' before the first frame.
+   */
+  snapshot(options: { type?: 'image/png' | 'image/jpeg'; quality?: number } = {}): Promise<Blob> {
+    const problem = this.snapshotProblem();
+    if (problem) return Promise.reject(problem);
+    return this.canvas.convertToBlob({ type: options.type ?? 'image/png', ...(options.quality !== undefined ? { quality: options.quality } : {}) });
+  }
+
+  /** The last pushed picture as an ImageBitmap (for custom rendering or a preview). */
+  snapshotBitmap(): Promise<ImageBitmap> {
+    const problem = this.snapshotProblem();
+    if (problem) return Promise.reject(problem);
+    return createImageBitmap(this.canvas);
+  }
+
+  /** Frees GL resources and the effect passes. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.canvas.removeEventListener('webglcontextlost', this.handleLost);
+    this.canvas.removeEventListener('webglcontextrestored', this.handleRestored);
+    if (!this.lost) {
+      for (const pass of this.effects) pass.dispose?.(this.gl);
+      this.deleteResources();
+    }
+    this.effects = [];
+    // Releases the context now rather than at garbage collection (browsers cap live contexts).
+    this.gl.getExtension('WEBGL_lose_context')?.loseContext();
+  }
+
+  private snapshotProblem(): VideoStageError | null {
+    if (this.closed) return new VideoStageError('closed', 'VideoStage.snapshot: the stage is closed');
+    if (this.lost) return new VideoStageError('context-lost', 'VideoStage.snapshot: the WebGL2 context is lost');
+    if (!this.rendered) return new VideoStageError('no-frame', 'VideoStage.snapshot: no frame has been rendered yet');
+    return null;
+  }
+
+  /** Uploads the frame's visible picture, reusing the texture while the camera size holds. */
+  private upload(frame: VideoFrame, res: GlResources): NonNullable<GlResources['source']> {
+    const gl = this.gl;
+    const width = frame.displayWidth;
+    const height = frame.displayHeight;
+    if (!res.source || res.source.width !== width || res.source.height !== height) {
+      if (res.source) gl.deleteTexture(res.source.texture);
+      res.source = { texture: createTexture(gl, width, height), width, height };
+    }
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, res.source.texture);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, frame);
+    return res.source;
+  }
+
+  private createResources(): GlResources {
+    const gl = this.gl;
+    try {
+      const program = compileProgram(gl, QUAD_VERTEX_SHADER, SAMPLE_FRAGMENT_SHADER);
+      const uvTransform = gl.getUniformLocation(program, 'u_uvTransform');
+      if (!uvTransform) throw new GlError('u_uvTransform not found in the stage program');
+      gl.useProgram(program);
+      gl.uniform1i(gl.getUniformLocation(program, 'u_input'), 0);
+      return {
+        program,
+        uvTransform,
+        quad: createQuad(gl),
+        source: null,
+        targets: [createRenderTarget(gl, this.width, this.height), createRenderTarget(gl, this.width, this.height)],
+      };
+    } catch (e) {
+      throw new VideoStageError('gl-error', `VideoStage: could not set up WebGL2: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+
+  private deleteResources(): void {
+    const res = this.res;
+    if (!res) return;
+    const gl = this.gl;
+    gl.deleteProgram(res.program);
+    gl.deleteVertexArray(res.quad);
+    if (res.source) gl.deleteTexture(res.source.texture);
+    for (const t of res.targets) deleteRenderTarget(gl, t);
+    this.res = null;
+  }
+
+  private readonly handleLost = (event: Event): void => {
+    // preventDefault() asks the browser to restore the context later (WebGL 1.0 §5.15.2).
+    event.preventDefault();
+    if (this.lost) return;
+    this.lost = true;
+    this.res = null; // every GL object died with the context
+    this.rendered = false;
+    this.options.onContextLost?.(new VideoStageError('context-lost', 'VideoStage: the WebGL2 context was lost'));
+  };
+
+  private readonly handleRestored = (): void => {
+    if (this.closed) return;
+    this.lost = false;
+    try {
+      this.res = this.createResources();
+      for (const pass of this.effects) pass.setup?.(this.gl);
+    } catch (e) {
+      this.lost = true;
+      this.options.onContextLost?.(
+        e instanceof VideoStageError ? e : new VideoStageError('gl-error', 'VideoStage: could not rebuild after a context restore', { cause: e }),
+      );
+      return;
+    }
+    this.options.onContextRestored?.();
+  };
+}
+
+function checkSize(width: number, height: number, where: string): void {
+  for (const [name, v] of [['width', width], ['height', height]] as const) {
+    if (!Number.isInteger(v) || v < 16 || v > 4096 || v % 2 !== 0) {
+      throw new RangeError(`${where}: ${name} must be an even integer within 16–4096, got ${v}`);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Page side of pipeline.test.ts: wires the browser media modules the way the element does
+ * (camera → frame source → video stage → H.264 encoder → FLV tags; mic → audio capture → AAC
+ * encoder → FLV tags), runs them for a while, and uploads the FLV to the harness.
+ */
+import { SessionClock } from '../../src/browser/media/clock.js';
+import { FrameSource, type FrameSourceKind } from '../../src/browser/media/frame-source.js';
+import { H264Encoder, type H264EncoderEvent } from '../../src/browser/media/video-encoder.js';
+import { VideoStage } from '../../src/browser/media/video-stage.js';
+import { FlvWriter } from '../../src/media/flv/writer.js';
+import type { FlvTag } from '../../src/media/flv/tag.js';
+import { markReady, uploadFromPage } from './page-support.js';
+
+export interface PipelineOptions {
+  seconds: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** Text sent with sendMessage after about a second. */
+  message?: string;
+  mirror?: boolean;
+  frameSource?: FrameSourceKind;
+  /** Upload name of the FLV. */
+  name: string;
+}
+
+export interface PipelineResult {
+  frameSourceKind: FrameSourceKind;
+  acceleration: string;
+  codec: string;
+  events: H264EncoderEvent['type'][];
+  source: { delivered: number; thinned: number };
+  video: { encoded: number; dropped: number; output: number; keyframes: number; messages: number };
+  /** First video/audio tag timestamps (ms) after the sequence headers. */
+  firstVideoMs: number | null;
+  tags: number;
+  bytes: number;
+}
+
+async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const clock = new SessionClock();
+  const tags: FlvTag[] = [];
+  const events: H264EncoderEvent['type'][] = [];
+  let failure: Error | null = null;
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+  const [track] = stream.getVideoTracks();
+  if (!track) throw new Error('no camera track');
+  const stage = new VideoStage({ width: options.width, height: options.height, mirror: options.mirror ?? false });
+  const encoder = await H264Encoder.create({
+    width: options.width,
+    height: options.height,
+    fps: options.fps,
+    bitrate: 800_000,
+    clock,
+    onTag: (tag) => tags.push(tag),
+    onEvent: (event) => {
+      events.push(event.type);
+      if (event.type === 'failed') failure = event.error;
+    },
+  });
+  const source = new FrameSource({
+    track,
+    clock,
+    fps: options.fps,
+    ...(options.frameSource ? { kind: options.frameSource } : {}),
+    onFrame: (frame) => {
+      let out: VideoFrame;
+      try {
+        out = stage.process(frame);
+      } catch (e) {
+        failure = e as Error;
+        return;
+      } finally {
+        frame.close();
+      }
+      encoder.encode(out);
+    },
+    onEnded: (ended) => {
+      failure = ended.error ?? new Error(ended.reason);
+    },
+  });
+  clock.setOrigin(clock.nowUs());
+  source.start();
+  if (options.message !== undefined) {
+    const message = options.message;
+    setTimeout(() => encoder.sendMessage(message), 1000);
+  }
+  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+  await source.stop();
+  await encoder.flush();
+  encoder.close();
+  stage.close();
+  track.stop();
+  if (failure) throw failure;
+
+  const writer = new FlvWriter({ hasAudio: false, hasVideo: true });
+  const parts: Uint8Array[] = [writer.header()];
+  for (const tag of tags) parts.push(writer.tag(tag));
+  const blob = new Blob(parts as BlobPart[]);
+  await uploadFromPage(options.name, blob);
+  const firstVideo = tags.find((t) => t.type === 9 && t.data[1] === 1);
+  return {
+    frameSourceKind: source.kind,
+    acceleration: encoder.acceleration,
+    codec: encoder.codec,
+    events,
+    source: { ...source.stats },
+    video: { ...encoder.stats },
+    firstVideoMs: firstVideo?.timestamp ?? null,
+    tags: tags.length,
+    bytes: blob.size,
+  };
+}
+
+/**
+ * Draws a test card (left half red, right half blue, a green band across the top quarter) at
+ * 640×480, runs it through a stage of `width`×`height`, and reads back pixels of the output.
+ */
+async function stagePixels(options: { width: number; height: number; mirror: boolean }): Promise<{
+  timestamp: number;
+  samples: Record<string, [number, number, number]>;
+}> {
+  const card = new OffscreenCanvas(640, 480);
+  const ctx = card.getContext('2d')!;
+  ctx.fillStyle = '#ff0000';
+  ctx.fillRect(0, 0, 320, 480);
+  ctx.fillStyle = '#0000ff';
+  ctx.fillRect(320, 0, 320, 480);
+  ctx.fillStyle = '#00ff00';
+  ctx.fillRect(0, 0, 640, 120);
+  const input = new VideoFrame(card, { timestamp: 123_456 });
+  const stage = new VideoStage(options);
+  const output = stage.process(input);
+  input.close();
+  const rgba = new Uint8Array(options.width * options.height * 4);
+  await output.copyTo(rgba, { format: 'RGBA' } as VideoFrameCopyToOptions);
+  const timestamp = output.timestamp;
+  output.close();
+  const at = (x: number, y: number): [number, number, number] => {
+    const i = (y * options.width + x) * 4;
+    return [rgba[i]!, rgba[i + 1]!, rgba[i + 2]!];
+  };
+  const { width: w, height: h } = options;
+  const blob = await stage.snapshot();
+  stage.close();
+  return {
+    timestamp,
+    samples: {
+      topLeft: at(2, 2),
+      midLeft: at(2, Math.floor(h / 2)),
+      midRight: at(w - 3, Math.floor(h / 2)),
+      bottomCenterLeft: at(Math.floor(w / 2) - 3, h - 3),
+      bottomCenterRight: at(Math.floor(w / 2) + 2, h - 3),
+      snapshotBytes: [blob.size, blob.type === 'image/png' ? 1 : 0, 0],
+    },
+  };
+}
+
+markReady({ runPipeline, stagePixels });

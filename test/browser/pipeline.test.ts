@@ -1,0 +1,115 @@
+/**
+ * The browser media pipeline in real headless Chromium with fake devices (DESIGN.md "How it is
+ * tested"): what it produces is written to an FLV file and checked with ffprobe/ffmpeg.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { runTool } from '../support/children.js';
+import { packetsOf, probePackets, probeStreams } from '../support/ffprobe.js';
+import { launchChromium, openTestPage, type TestPage } from './harness.js';
+import type { PipelineOptions, PipelineResult } from './pipeline.page.js';
+
+let browser: Browser;
+let tp: TestPage;
+let dir: string;
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'live-pusher-browser-'));
+  browser = await launchChromium();
+  tp = await openTestPage(browser, 'test/browser/pipeline.page.ts');
+});
+
+after(async () => {
+  await tp?.close();
+  await browser?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  return tp.page.evaluate((o) => (globalThis as unknown as { runPipeline(o: PipelineOptions): Promise<PipelineResult> }).runPipeline(o), options);
+}
+
+function saveUpload(name: string): string {
+  const file = path.join(dir, `${name}.flv`);
+  fs.writeFileSync(file, tp.upload(name));
+  return file;
+}
+
+/** user_data_unregistered payloads as `ffmpeg -bsf:v trace_headers` prints them, decoded as text. */
+async function traceSeiTexts(file: string): Promise<string[]> {
+  const { stderr } = await runTool('ffmpeg', ['-hide_banner', '-v', 'trace', '-i', file, '-map', '0:v', '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'], {
+    timeoutMs: 60_000,
+  });
+  const texts: string[] = [];
+  let bytes: number[] | null = null;
+  for (const line of stderr.toString('utf8').split('\n')) {
+    const m = /user_data_payload_byte\[(\d+)\]\s+[01]+\s+=\s+(\d+)/.exec(line);
+    if (m) {
+      if (m[1] === '0' || bytes === null) bytes = [];
+      bytes.push(Number(m[2]));
+    } else if (bytes !== null && !/user_data_payload_byte/.test(line)) {
+      texts.push(Buffer.from(bytes).toString('utf8'));
+      bytes = null;
+    }
+  }
+  if (bytes !== null) texts.push(Buffer.from(bytes).toString('utf8'));
+  return texts;
+}
+
+test('video stage: cover crop to portrait, remote mirror, timestamp kept, snapshot', async () => {
+  type Pixels = { timestamp: number; samples: Record<string, [number, number, number]> };
+  const run = (mirror: boolean) =>
+    tp.page.evaluate(
+      (o) => (globalThis as unknown as { stagePixels(o: unknown): Promise<Pixels> }).stagePixels(o),
+      { width: 360, height: 640, mirror },
+    );
+  const near = (got: [number, number, number], want: [number, number, number], what: string) =>
+    assert.ok(got.every((v, i) => Math.abs(v - want[i]!) < 40), `${what}: got rgb(${got.join(',')}), want rgb(${want.join(',')})`);
+  const plain = await run(false);
+  assert.equal(plain.timestamp, 123_456);
+  // 640×480 → 360×640 cover: scale 4/3, the centre 270 of 640 columns, all rows: the green band
+  // (top quarter of the card) stays on top, red left of centre, blue right of centre.
+  near(plain.samples.topLeft!, [0, 255, 0], 'top band');
+  near(plain.samples.midLeft!, [255, 0, 0], 'left half');
+  near(plain.samples.midRight!, [0, 0, 255], 'right half');
+  near(plain.samples.bottomCenterLeft!, [255, 0, 0], 'left of centre');
+  near(plain.samples.bottomCenterRight!, [0, 0, 255], 'right of centre');
+  assert.ok(plain.samples.snapshotBytes![0] > 100 && plain.samples.snapshotBytes![1] === 1, 'snapshot is a PNG');
+  const mirrored = await run(true);
+  near(mirrored.samples.topLeft!, [0, 255, 0], 'mirrored top band');
+  near(mirrored.samples.midLeft!, [0, 0, 255], 'mirrored left half');
+  near(mirrored.samples.midRight!, [255, 0, 0], 'mirrored right half');
+});
+
+test('camera → frame source → stage → H.264: 360×640 at ~15 fps with an SEI message', async () => {
+  const message = 'hello from sendMessage ✓';
+  const result = await runPipeline({ seconds: 3, width: 360, height: 640, fps: 15, message, name: 'video' });
+  const file = saveUpload('video');
+  const streams = await probeStreams(file);
+  const video = streams.find((s) => s.codecType === 'video');
+  assert.ok(video, `no video stream in ${JSON.stringify(streams)}`);
+  assert.equal(video.codecName, 'h264');
+  assert.equal(video.width, 360);
+  assert.equal(video.height, 640);
+  const packets = packetsOf(await probePackets(file), 'video');
+  const first = packets[0]!.dtsMs!;
+  const last = packets[packets.length - 1]!.dtsMs!;
+  const fps = ((packets.length - 1) * 1000) / (last - first);
+  assert.ok(fps > 13 && fps < 16.5, `video at ${fps.toFixed(2)} fps (${packets.length} packets over ${last - first} ms)`);
+  assert.ok(packets[0]!.keyframe, 'first packet is a key frame');
+  assert.ok(packets.every((p) => p.ptsMs === p.dtsMs), 'no B-frames: PTS = DTS');
+  const texts = await traceSeiTexts(file);
+  assert.ok(
+    texts.some((t) => t.includes(message)),
+    `SEI text not found by trace_headers: ${JSON.stringify(texts)}`,
+  );
+  assert.equal(result.video.messages, 1);
+  console.log(
+    `video: ${result.frameSourceKind}, ${result.acceleration} ${result.codec}, ${packets.length} packets, ${fps.toFixed(2)} fps, ` +
+      `events ${result.events.join(',')}, source ${JSON.stringify(result.source)}, encoder ${JSON.stringify(result.video)}`,
+  );
+});
