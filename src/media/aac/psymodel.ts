@@ -7,9 +7,11 @@ import type { BandTables } from './swb-tables.js';
  * A psychoacoustic model in the spirit of ISO/IEC 13818-7 Annex B / 14496-3 informative Annex,
  * computed on the MDCT spectrum itself (no separate FFT), per scalefactor band:
  *
- * 1. Tonality from the spectral flatness of the band (geometric / arithmetic mean of the
- *    coefficient energies): tonal bands need a larger signal-to-mask ratio than noisy ones,
- *    because noise masks noise far better than it masks a tone.
+ * 1. Tonality from the spectral flatness (geometric / arithmetic mean of the coefficient
+ *    energies) around each band, over at least 16 coefficients: a windowed tone spreads over
+ *    three or four MDCT bins, so a narrow low band alone would look flat. Tonal bands need a
+ *    larger signal-to-mask ratio than noisy ones, because noise masks noise far better than it
+ *    masks a tone.
  * 2. Spreading of the resulting masking thresholds to neighbouring bands on the Bark scale,
  *    steeper towards low frequencies (−27 dB/Bark) than towards high ones (−12 dB/Bark).
  * 3. The absolute threshold of hearing (Terhardt's formula), for a full-scale sine at 96 dB SPL.
@@ -25,8 +27,15 @@ const SPREAD_DOWN_DB = 27;
 /** Signal-to-mask ratios for a pure tone and for noise, in dB (tone-masking-noise / noise-masking-noise). */
 const SMR_TONE_DB = 20;
 const SMR_NOISE_DB = 6;
-/** Spectral flatness (dB) below which a band counts as fully tonal. */
+/**
+ * Spectral flatness (dB) of white noise and of a fully tonal band. Real MDCT coefficients of
+ * white noise are Gaussian, whose squares have a geometric mean e^(ψ(½)+ln 2) ≈ 0.28 of their
+ * arithmetic mean: −5.5 dB, not 0.
+ */
+const SFM_NOISE_DB = -5.5;
 const SFM_TONAL_DB = -25;
+/** Coefficients the flatness is measured over, at least (long windows). */
+const SFM_SPAN = 16;
 /** SPL that a full-scale sine is assumed to play at. */
 const FULL_SCALE_SPL = 96;
 /** Pre-echo control: how much the threshold may grow from one long frame to the next. */
@@ -89,6 +98,9 @@ export class PsychoacousticModel {
   private readonly long: BandConstants;
   private readonly short: BandConstants;
   private readonly prevLong = new Float64Array(BAND_STRIDE);
+  /** Running sums of coefficient energy and log energy, for flatness over any span. */
+  private readonly sumPower = new Float64Array(FRAME_LENGTH + 1);
+  private readonly sumLog = new Float64Array(FRAME_LENGTH + 1);
   private prevWasLong = false;
 
   constructor(tables: BandTables, sampleRate: number) {
@@ -101,24 +113,32 @@ export class PsychoacousticModel {
     const consts = ics.isShort ? this.short : this.long;
     const nb = ics.numSwb;
     let pe = 0;
+    const sumPower = this.sumPower;
+    const sumLog = this.sumLog;
+    for (let i = 0; i < FRAME_LENGTH; i++) {
+      const p = x[i]! * x[i]! + 1e-9;
+      sumPower[i + 1] = sumPower[i]! + p;
+      sumLog[i + 1] = sumLog[i]! + Math.log(p);
+    }
     for (let g = 0; g < ics.numGroups; g++) {
       const base = g * BAND_STRIDE;
       const glen = ics.groupLength[g]!;
       for (let b = 0; b < nb; b++) {
         const start = ics.bandStart(g, b);
         const end = ics.bandStart(g, b + 1);
-        let e = 0;
-        let logSum = 0;
-        for (let i = start; i < end; i++) {
-          const p = x[i]! * x[i]!;
-          e += p;
-          logSum += Math.log(p + 1e-9);
+        // Short-window groups interleave windows, so a span beyond the band would mix them.
+        let lo = start;
+        let hi = end;
+        if (!ics.isShort && hi - lo < SFM_SPAN) {
+          lo = Math.max(0, ((start + end - SFM_SPAN) >> 1));
+          hi = Math.min(FRAME_LENGTH, lo + SFM_SPAN);
+          lo = hi - SFM_SPAN;
         }
-        const width = end - start;
-        const mean = e / width + 1e-9;
-        const sfmDb = (10 / Math.LN10) * (logSum / width - Math.log(mean));
-        const tonality = Math.min(1, Math.max(0, sfmDb / SFM_TONAL_DB));
+        const n = hi - lo;
+        const sfmDb = (10 / Math.LN10) * ((sumLog[hi]! - sumLog[lo]!) / n - Math.log((sumPower[hi]! - sumPower[lo]!) / n));
+        const tonality = Math.min(1, Math.max(0, (sfmDb - SFM_NOISE_DB) / (SFM_TONAL_DB - SFM_NOISE_DB)));
         const smrDb = tonality * SMR_TONE_DB + (1 - tonality) * SMR_NOISE_DB;
+        const e = sumPower[end]! - sumPower[start]!;
         this.energy[base + b] = e;
         this.threshold[base + b] = e * 10 ** (-smrDb / 10);
       }
