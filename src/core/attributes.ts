@@ -138,7 +138,7 @@ export const ATTRIBUTE_SCHEMA = {
   videoHeight: { attribute: 'video-height', kind: 'number', default: 640, min: 16, max: 4096, integer: true, unit: 'px', since: '2.10.0' },
   beautyStyle: { attribute: 'beauty-style', kind: 'enum', default: 'smooth', values: ['smooth', 'nature'], since: '2.12.0' },
   filter: { attribute: 'filter', kind: 'enum', default: 'standard', values: PUSHER_FILTERS, since: '2.12.0' },
-  pictureInPictureMode: { attribute: 'picture-in-picture-mode', kind: 'pip-mode', default: [], since: '2.25.0' },
+  pictureInPictureMode: { attribute: 'picture-in-picture-mode', kind: 'pip-mode', default: Object.freeze([]), since: '2.25.0' },
   voiceChangerType: { attribute: 'voice-changer-type', kind: 'number-choice', default: 0, values: VOICE_CHANGER_TYPES, since: '2.31.0' },
   customEffect: { attribute: 'custom-effect', kind: 'boolean', default: false, since: '2.29.1' },
   skinWhiteness: { attribute: 'skin-whiteness', kind: 'number', default: 0, min: 0, max: 1, since: '2.29.1' },
@@ -196,7 +196,7 @@ const PROPERTY_BY_ATTRIBUTE: ReadonlyMap<string, PusherProperty> = new Map(
  */
 export const ATTRIBUTE_NAMES: readonly string[] = Object.freeze([...PROPERTY_BY_ATTRIBUTE.keys()]);
 
-/** The property an attribute name sets (case-insensitive), or undefined for an unknown name. */
+/** The property an attribute name sets (spec §1; case-insensitive), or undefined for an unknown name. */
 export function propertyForAttribute(name: string): PusherProperty | undefined {
   return PROPERTY_BY_ATTRIBUTE.get(name.toLowerCase());
 }
@@ -221,7 +221,7 @@ export interface AttributeWarning {
   message: string;
 }
 
-/** A parsed attribute or property value: which property it sets, the typed value, any warning. */
+/** A parsed attribute or property value (spec §1): which property it sets, the typed value, any warning. */
 export type ParsedAttribute = {
   [P in PusherProperty]: { property: P; value: PusherAttributes[P]; warning?: AttributeWarning };
 }[PusherProperty];
@@ -385,8 +385,9 @@ export function parseAttribute(name: string, raw: string | null): ParsedAttribut
 /**
  * Coerces a value assigned to a property (`el.beauty = 5`) with the same rules as attributes
  * (spec §1): strings parse as attribute text; `null`/`undefined` restore the default; booleans
- * take any number (0 and NaN false) and numbers take booleans as 1/0; `picture-in-picture-mode`
- * takes a string or an array. Any other type falls back to the default with one warning.
+ * take any number (0 and NaN false) and numbers take booleans as 1/0; string properties (`url`,
+ * `waitingImage`, `gateway` …) take a `URL` object as its `href`; `picture-in-picture-mode` takes
+ * a string or an array. Any other type falls back to the default with one warning.
  */
 export function coerceProperty<P extends PusherProperty>(
   property: P,
@@ -401,6 +402,7 @@ export function coerceProperty<P extends PusherProperty>(
 function coerceOutcome(spec: AttributeSpec, value: unknown): Outcome {
   if (value === null || value === undefined) return { value: spec.default };
   if (typeof value === 'string') return parseText(spec, value);
+  if (spec.kind === 'string' && value instanceof URL) return parseText(spec, value.href);
   const wrongType = (): Outcome => ({ value: spec.default, problem: `is a ${typeof value}, not a ${spec.kind}` });
   switch (spec.kind) {
     case 'boolean':
@@ -500,7 +502,7 @@ export function effectiveCustomEffects(
 
 // ── url (spec §1) ──────────────────────────────────────────────────────────────────────────────
 
-/** The outcome of {@link validatePushUrl}: the parsed target, or the status-3002 error to report. */
+/** The outcome of {@link validatePushUrl} (spec §1 `url`): the parsed target, or the status-3002 error to report. */
 export type PushUrlCheck = { ok: true; target: RtmpTarget } | { ok: false; error: LivePusherError };
 
 /**

@@ -45,25 +45,22 @@ export class MethodCallError extends Error {
   }
 }
 
-/** Options of {@link invoke}. */
+/** Options of {@link invoke} (spec §3). */
 export interface InvokeHooks {
   /** Where an exception thrown by an app callback goes (default {@link reportErrorAsync}). */
   reportError?: (error: unknown) => void;
 }
 
 /**
- * Reports an exception from app code (a callback or listener) without letting it break ours: to
- * `globalThis.reportError` where the platform has it (browsers: an `error` event on the window),
- * otherwise rethrown from a fresh task, as an uncaught exception of its own.
+ * Reports an exception from app code (a spec §3 callback, a state listener) without letting it
+ * break ours: from a fresh task, to `globalThis.reportError` where the platform has it (browsers:
+ * an `error` event on the window), otherwise rethrown there as an uncaught exception of its own.
  */
 export function reportErrorAsync(error: unknown): void {
-  const host = globalThis as { reportError?: (error: unknown) => void };
-  if (typeof host.reportError === 'function') {
-    host.reportError(error);
-    return;
-  }
   setTimeout(() => {
-    throw error;
+    const host = globalThis as { reportError?: (error: unknown) => void };
+    if (typeof host.reportError === 'function') host.reportError(error);
+    else throw error;
   }, 0);
 }
 

@@ -39,12 +39,12 @@ export interface VideoSettings {
   maxBitrateKbps: number;
 }
 
-/** {@link VideoSettings} plus the warnings (ready for `console.warn`) for values that were fixed. */
+/** {@link VideoSettings} plus the warnings (spec §1: ready for `console.warn`) for values that were fixed. */
 export interface ResolvedVideoSettings extends VideoSettings {
   warnings: string[];
 }
 
-/** The attributes {@link resolveVideoSettings} reads. */
+/** The attributes {@link resolveVideoSettings} reads (spec §1, §2). */
 export type VideoAttributes = Pick<
   PusherAttributes,
   'mode' | 'aspect' | 'orientation' | 'videoWidth' | 'videoHeight' | 'minBitrate' | 'maxBitrate' | 'fps'
@@ -151,7 +151,7 @@ export interface AudioSettings {
   autoGainControl: boolean;
 }
 
-/** The attributes {@link resolveAudioSettings} reads. */
+/** The attributes {@link resolveAudioSettings} reads (spec §1). */
 export type AudioAttributes = Pick<PusherAttributes, 'audioQuality' | 'enableAgc' | 'enableAns' | 'audioVolumeType' | 'mode'>;
 
 const SAMPLE_RATES: Readonly<Record<PusherAttributes['audioQuality'], AudioSettings['sampleRate']>> = { high: 48000, low: 16000 };

@@ -6,7 +6,7 @@
  * Pure logic: the random source and the clock are injected. Platform-neutral.
  */
 
-/** Options of {@link ReconnectPolicy}; every field has a default. */
+/** Options of {@link ReconnectPolicy} (spec §4 1102/−1307); every field has a default. */
 export interface ReconnectOptions {
   /** Attempts after one loss before giving up. Default 5. */
   maxAttempts?: number;
@@ -29,7 +29,7 @@ export interface ReconnectOptions {
   now?: () => number;
 }
 
-/** The defaults of {@link ReconnectOptions}. */
+/** The defaults of {@link ReconnectOptions}: five attempts within about 30 s (spec §4 1102/−1307). */
 export const RECONNECT_DEFAULTS: Readonly<Required<Omit<ReconnectOptions, 'random' | 'now'>>> = Object.freeze({
   maxAttempts: 5,
   initialDelayMs: 1000,

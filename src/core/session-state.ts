@@ -70,7 +70,7 @@ const TABLE: ReadonlyMap<string, SessionState> = (() => {
   return map;
 })();
 
-/** The state an event leads to from a state, or undefined when the table does not allow it. */
+/** The state an event leads to from a state (spec §5 `state`), or undefined when the table does not allow it. */
 export function nextState(state: SessionState, event: SessionEvent): SessionState | undefined {
   return TABLE.get(`${event}:${state}`);
 }
@@ -99,7 +99,10 @@ export function describeState(state: SessionState): string {
   }
 }
 
-/** Thrown by {@link SessionStateMachine.transition} for an event the table does not allow in the current state. */
+/**
+ * Thrown by {@link SessionStateMachine.transition} for an event the table does not allow in the
+ * current state (spec §5 `state`): a bug in the caller, never an app-facing failure.
+ */
 export class IllegalTransitionError extends Error {
   override name = 'IllegalTransitionError';
   constructor(
@@ -110,14 +113,14 @@ export class IllegalTransitionError extends Error {
   }
 }
 
-/** What listeners get on every change of state. */
+/** What listeners get on every change of state (spec §5 `state`; the element reflects `to`). */
 export interface StateChange {
   from: SessionState;
   to: SessionState;
   event: SessionEvent;
 }
 
-/** Options of {@link SessionStateMachine}. */
+/** Options of {@link SessionStateMachine} (spec §5). */
 export interface SessionStateMachineOptions {
   initial?: SessionState;
   /** Where an exception thrown by a listener goes (default: reported asynchronously, see `reportErrorAsync`). */

@@ -75,6 +75,7 @@ test('the schema holds every attribute of spec §1 and gateway, with its default
     assert.deepEqual(parseAttribute(attribute, null), { property, value: defaultValue }, `${attribute} removed`);
   }
   assert.ok(Object.isFrozen(DEFAULT_ATTRIBUTES));
+  assert.ok(Object.isFrozen(DEFAULT_ATTRIBUTES.pictureInPictureMode));
 });
 
 test('attribute names: lower-case, enableVideoCustomRender in both spellings, unknown names refused', () => {
@@ -274,6 +275,10 @@ const PROPERTY_SETS: [property: PusherProperty, given: unknown, stored: unknown,
   ['pictureInPictureMode', '', [], false],
   ['pictureInPictureMode', 7, [], true],
   ['gateway', 'ws://localhost:8080/tunnel', 'ws://localhost:8080/tunnel', false],
+  ['url', new URL('rtmp://h/app/key'), 'rtmp://h/app/key', false],
+  ['gateway', new URL('wss://gw/tunnel'), 'wss://gw/tunnel', false],
+  ['gateway', new URL('rtmp://gw/x'), '', true],
+  ['mode', new URL('rtmp://h/a/b'), 'RTC', true],
 ];
 
 test('property sets follow the same rules and never throw', () => {

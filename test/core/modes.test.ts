@@ -82,6 +82,18 @@ test('explicit attributes win over the preset', () => {
   }
 });
 
+test('explicit size, fps and bitrates win over every mode, in both orientations', () => {
+  for (const mode of PUSHER_MODES) {
+    for (const aspect of ['9:16', '3:4'] as const) {
+      const over: Partial<PusherAttributes> = { videoWidth: 480, videoHeight: 864, fps: 25, minBitrate: 111, maxBitrate: 2222 };
+      const v = resolveVideoSettings(attrs({ mode, aspect, ...over }), explicitOf(over));
+      assert.deepEqual(v, { width: 480, height: 864, fps: 25, minBitrateKbps: 111, maxBitrateKbps: 2222, warnings: [] }, `${mode} ${aspect}`);
+      const h = resolveVideoSettings(attrs({ mode, aspect, orientation: 'horizontal', ...over }), explicitOf(over));
+      assert.deepEqual([h.width, h.height], [864, 480], `${mode} ${aspect} horizontal`);
+    }
+  }
+});
+
 test('values equal to the attribute default but not explicit do not override the mode', () => {
   // video-width/height default to 360×640, min/max to 200/1000: FHD must not take them unless set.
   const r = resolveVideoSettings(attrs({ mode: 'FHD' }), new Set());
