@@ -94,6 +94,9 @@ export type ControlFrame =
   | { type: 'open' }
   | { type: 'error'; code: StatusCode; reason: TunnelErrorReason; message: string };
 
+/** The `error` control frame. */
+export type ErrorFrame = Extract<ControlFrame, { type: 'error' }>;
+
 /** The peer broke the tunnel protocol (a malformed control frame, a bad target string). */
 export class TunnelProtocolError extends Error {
   override name = 'TunnelProtocolError';
@@ -156,7 +159,7 @@ export function parseControlFrame(text: unknown): ControlFrame {
 }
 
 /** `{"type":"error",…}` for a refusal, with the status code that belongs to the reason. */
-export function errorFrame(reason: TunnelErrorReason, message: string): ControlFrame {
+export function errorFrame(reason: TunnelErrorReason, message: string): ErrorFrame {
   return { type: 'error', code: statusForReason(reason), reason, message };
 }
 
