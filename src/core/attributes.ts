@@ -20,6 +20,8 @@
  *   `voice-changer-type`) fall back to the default when not listed.
  * - String enumerations match case-insensitively after trimming and are stored in their canonical
  *   spelling (`mode="hd"` is `HD`); an unknown or blank value falls back to the default.
+ * - The one exception to "fall back": a `waiting-image-hash` that is not 32 hex digits is kept (and
+ *   warned about), so the waiting image fails with 10004 instead of loading unchecked.
  */
 import { LivePusherError, StatusCode } from './codes.js';
 import { parseRtmpUrl, type RtmpTarget } from '../rtmp/url.js';
@@ -226,7 +228,8 @@ export type ParsedAttribute = {
   [P in PusherProperty]: { property: P; value: PusherAttributes[P]; warning?: AttributeWarning };
 }[PusherProperty];
 
-type Outcome = { value: unknown; problem?: string };
+/** A parse result; `kept` marks a doubtful value stored as given (the warning then says so). */
+type Outcome = { value: unknown; problem?: string; kept?: true };
 
 const FALSE_WORDS = new Set(['false', '0']);
 const TRUE_WORDS = new Set(['', 'true', '1']);
@@ -278,7 +281,9 @@ function parseString(spec: StringSpec, raw: string): Outcome {
       return { value };
     case 'md5': {
       const hex = value.toLowerCase();
-      return MD5_HEX.test(hex) ? { value: hex } : { value: spec.default, problem: 'is not an MD5 digest (32 hex digits), so the image is not checked' };
+      // Fail closed: a hash no image can match makes the waiting image fail with 10004 (spec §1),
+      // rather than silently dropping the integrity check the app asked for.
+      return MD5_HEX.test(hex) ? { value: hex } : { value, kept: true, problem: 'is not an MD5 digest (32 hex digits): no image can match it (error 10004)' };
     }
     case 'gateway': {
       let scheme: string;
@@ -362,7 +367,7 @@ function finish(property: PusherProperty, name: string, given: unknown, outcome:
       name,
       given,
       used: outcome.value,
-      message: `<live-pusher> ${label}${shown} ${outcome.problem}; ${describeValue(outcome.value)} used instead`,
+      message: `<live-pusher> ${label}${shown} ${outcome.problem}; ${outcome.kept ? 'kept as given' : `${describeValue(outcome.value)} used instead`}`,
     };
   }
   return parsed;
