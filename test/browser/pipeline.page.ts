@@ -3,6 +3,8 @@
  * (camera → frame source → video stage → H.264 encoder → FLV tags; mic → audio capture → AAC
  * encoder → FLV tags), runs them for a while, and uploads the FLV to the harness.
  */
+import { AudioCapture, type AudioTapKind } from '../../src/browser/media/audio-capture.js';
+import { AacTagEncoder, type AudioBackendKind } from '../../src/browser/media/audio-encoder.js';
 import { SessionClock } from '../../src/browser/media/clock.js';
 import { FrameSource, type FrameSourceKind } from '../../src/browser/media/frame-source.js';
 import { H264Encoder, type H264EncoderEvent } from '../../src/browser/media/video-encoder.js';
@@ -20,6 +22,8 @@ export interface PipelineOptions {
   message?: string;
   mirror?: boolean;
   frameSource?: FrameSourceKind;
+  /** Capture and encode the microphone too. */
+  audio?: { sampleRate: number; channels: 1 | 2; backend?: AudioBackendKind; tap?: AudioTapKind };
   /** Upload name of the FLV. */
   name: string;
 }
@@ -31,8 +35,10 @@ export interface PipelineResult {
   events: H264EncoderEvent['type'][];
   source: { delivered: number; thinned: number };
   video: { encoded: number; dropped: number; output: number; keyframes: number; messages: number };
+  audio: { backend: AudioBackendKind; tap: AudioTapKind; sampleRate: number; blocks: number; frames: number; skipped: number; level: number; maxLevel: number } | null;
   /** First video/audio tag timestamps (ms) after the sequence headers. */
   firstVideoMs: number | null;
+  firstAudioMs: number | null;
   tags: number;
   bytes: number;
 }
@@ -42,9 +48,37 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const tags: FlvTag[] = [];
   const events: H264EncoderEvent['type'][] = [];
   let failure: Error | null = null;
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: options.audio !== undefined });
   const [track] = stream.getVideoTracks();
   if (!track) throw new Error('no camera track');
+  let mic: AudioCapture | null = null;
+  let aac: AacTagEncoder | null = null;
+  let maxLevel = 0;
+  if (options.audio) {
+    const audioTrack = stream.getAudioTracks()[0];
+    if (!audioTrack) throw new Error('no microphone track');
+    const a = options.audio;
+    aac = await AacTagEncoder.create({
+      sampleRate: a.sampleRate,
+      numberOfChannels: a.channels,
+      clock,
+      ...(a.backend ? { backend: a.backend } : {}),
+      onTag: (tag) => tags.push(tag),
+      onError: (e) => (failure = e),
+    });
+    const encoder = aac;
+    mic = await AudioCapture.create({
+      track: audioTrack,
+      clock,
+      sampleRate: a.sampleRate,
+      numberOfChannels: a.channels,
+      ...(a.tap ? { tap: a.tap } : {}),
+      onBlock: (block) => {
+        encoder.encode(block);
+        maxLevel = Math.max(maxLevel, mic!.level);
+      },
+    });
+  }
   const stage = new VideoStage({ width: options.width, height: options.height, mirror: options.mirror ?? false });
   const encoder = await H264Encoder.create({
     width: options.width,
@@ -81,24 +115,29 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   });
   clock.setOrigin(clock.nowUs());
   source.start();
+  await mic?.start();
   if (options.message !== undefined) {
     const message = options.message;
     setTimeout(() => encoder.sendMessage(message), 1000);
   }
   await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
   await source.stop();
+  await mic?.close();
   await encoder.flush();
+  await aac?.flush();
   encoder.close();
+  aac?.close();
   stage.close();
-  track.stop();
+  for (const t of stream.getTracks()) t.stop();
   if (failure) throw failure;
 
-  const writer = new FlvWriter({ hasAudio: false, hasVideo: true });
+  const writer = new FlvWriter({ hasAudio: options.audio !== undefined, hasVideo: true });
   const parts: Uint8Array[] = [writer.header()];
   for (const tag of tags) parts.push(writer.tag(tag));
   const blob = new Blob(parts as BlobPart[]);
   await uploadFromPage(options.name, blob);
   const firstVideo = tags.find((t) => t.type === 9 && t.data[1] === 1);
+  const firstAudio = tags.find((t) => t.type === 8 && t.data[1] === 1);
   return {
     frameSourceKind: source.kind,
     acceleration: encoder.acceleration,
@@ -106,7 +145,12 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
     events,
     source: { ...source.stats },
     video: { ...encoder.stats },
+    audio:
+      mic && aac
+        ? { backend: aac.backend, tap: mic.tapKind, sampleRate: mic.sampleRate, blocks: mic.blocks, frames: aac.stats.frames, skipped: aac.stats.skipped, level: mic.level, maxLevel }
+        : null,
     firstVideoMs: firstVideo?.timestamp ?? null,
+    firstAudioMs: firstAudio?.timestamp ?? null,
     tags: tags.length,
     bytes: blob.size,
   };

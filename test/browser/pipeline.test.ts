@@ -46,7 +46,7 @@ async function traceSeiTexts(file: string): Promise<string[]> {
   });
   const texts: string[] = [];
   let bytes: number[] | null = null;
-  for (const line of stderr.toString('utf8').split('\n')) {
+  for (const line of stderr.split('\n')) {
     const m = /user_data_payload_byte\[(\d+)\]\s+[01]+\s+=\s+(\d+)/.exec(line);
     if (m) {
       if (m[1] === '0' || bytes === null) bytes = [];
@@ -112,4 +112,48 @@ test('camera → frame source → stage → H.264: 360×640 at ~15 fps with an S
     `video: ${result.frameSourceKind}, ${result.acceleration} ${result.codec}, ${packets.length} packets, ${fps.toFixed(2)} fps, ` +
       `events ${result.events.join(',')}, source ${JSON.stringify(result.source)}, encoder ${JSON.stringify(result.video)}`,
   );
+});
+
+/** Runs camera + mic for `seconds` and checks the FLV: both streams, rates, start offset. */
+async function checkAv(sampleRate: number, channels: 1 | 2, seconds: number, name: string) {
+  const result = await runPipeline({ seconds, width: 360, height: 640, fps: 15, audio: { sampleRate, channels }, name });
+  const file = saveUpload(name);
+  const streams = await probeStreams(file);
+  const video = streams.find((s) => s.codecType === 'video');
+  const audio = streams.find((s) => s.codecType === 'audio');
+  assert.ok(video && audio, `streams: ${JSON.stringify(streams.map((s) => s.codecType))}`);
+  assert.equal(video.codecName, 'h264');
+  assert.deepEqual([video.width, video.height], [360, 640]);
+  assert.equal(audio.codecName, 'aac');
+  assert.equal(audio.sampleRate, sampleRate);
+  assert.equal(audio.channels, channels);
+  const packets = await probePackets(file);
+  const v = packetsOf(packets, 'video');
+  const a = packetsOf(packets, 'audio');
+  const offset = a[0]!.ptsMs! - v[0]!.ptsMs!;
+  assert.ok(Math.abs(offset) <= 100, `first audio ${a[0]!.ptsMs} ms vs first video ${v[0]!.ptsMs} ms`);
+  // AAC frames are 1024 samples: contiguous timestamps, and as many as the duration holds.
+  const frameMs = (1024 * 1000) / sampleRate;
+  const steps = a.slice(1).map((p, i) => p.ptsMs! - a[i]!.ptsMs!);
+  assert.ok(steps.every((d) => Math.abs(d - frameMs) <= 1), `audio steps ${JSON.stringify(steps.slice(0, 20))}`);
+  const audioSpan = a[a.length - 1]!.ptsMs! - a[0]!.ptsMs!;
+  const videoSpan = v[v.length - 1]!.ptsMs! - v[0]!.ptsMs!;
+  assert.ok(Math.abs(audioSpan - videoSpan) < 250, `audio spans ${audioSpan} ms, video ${videoSpan} ms`);
+  const fps = ((v.length - 1) * 1000) / videoSpan;
+  assert.ok(fps > 13 && fps < 16.5, `video at ${fps.toFixed(2)} fps`);
+  assert.ok(result.audio && result.audio.maxLevel > 0, `the fake microphone's beep shows on the level meter: ${JSON.stringify(result.audio)}`);
+  console.log(
+    `${name}: audio ${result.audio.backend}/${result.audio.tap} ${sampleRate} Hz × ${channels}, ${a.length} AAC frames; ` +
+      `video ${v.length} frames ${fps.toFixed(2)} fps; first audio − first video = ${offset} ms; spans a ${audioSpan} / v ${videoSpan} ms; ` +
+      `max level ${result.audio.maxLevel}`,
+  );
+  return { result, offset };
+}
+
+test('camera + mic → H.264 + AAC 48 kHz mono: streams, rates, A/V start within 100 ms', async () => {
+  await checkAv(48_000, 1, 3, 'av48');
+});
+
+test('AAC at 16 kHz (audio-quality low), stereo from the mono mic', async () => {
+  await checkAv(16_000, 2, 2, 'av16');
 });

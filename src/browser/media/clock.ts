@@ -26,6 +26,11 @@ export class SessionClock {
     this.originUs = us;
   }
 
+  /** Whether `us` lies before FLV timestamp 0 (an origin is fixed and `us` precedes it by ≥ 0.5 ms). */
+  isBeforeOrigin(us: number): boolean {
+    return this.originUs !== null && us - this.originUs <= -500;
+  }
+
   /**
    * A session time (µs) as an FLV/RTMP timestamp: milliseconds since the origin, clamped to
    * 0 … 2^32−1 (RTMP wraps past that with extended timestamps; FLV carries 32 bits).

@@ -1,0 +1,298 @@
+/**
+ * Microphone PCM through a Web Audio graph (DESIGN.md "Data flow (browser)": mic ─► Web Audio
+ * graph ─► AudioData), stamped on the session clock:
+ *
+ *   MediaStreamAudioSourceNode ─► micGain ─► [effects …] ─► mixBus ─► tap ─► (silent) destination
+ *                                 (setMICVolume,            ▲
+ *                                  enable-mic)              └── other sources (BGM) connect here
+ *
+ * The tap is an AudioWorklet (pcm-tap-worklet.ts) or, where AudioWorklet is missing, a
+ * ScriptProcessorNode. It hands out planar Float32 blocks of `blockFrames` samples (1024 by
+ * default: one AAC frame) at the context's rate, 48 kHz or 16 kHz (spec §1 `audio-quality`),
+ * mono or stereo (the graph up- or down-mixes, Web Audio §1.22 channel mixing).
+ *
+ * Timestamps: samples are counted from the context's frame counter, so blocks are exactly
+ * contiguous; the counter is placed on the session clock with `getOutputTimestamp()` (which pairs
+ * a context time with a performance.now() time) minus the output latencies, i.e. when the
+ * graph processed the sample, which is the closest the web lets us get to capture time.
+ */
+import { LivePusherError, StatusCode } from '../../core/codes.js';
+import type { SessionClock } from './clock.js';
+import {
+  PCM_TAP_PROCESSOR,
+  PCM_TAP_WORKLET_SOURCE,
+  type PcmTapBlockMessage,
+  type PcmTapControlMessage,
+  type PcmTapOptions,
+} from './pcm-tap-worklet.js';
+
+/**
+ * One block of PCM. Valid only during the `onBlock` call: the buffers are reused for later
+ * blocks, so a consumer that keeps samples must copy them (AudioData and the AAC encoders do).
+ */
+export interface PcmBlock {
+  /** Session clock time of the first sample, µs. */
+  timestamp: number;
+  sampleRate: number;
+  numberOfChannels: number;
+  numberOfFrames: number;
+  /** One Float32Array per channel, `numberOfFrames` long, samples in [−1, 1]. */
+  planes: readonly Float32Array[];
+}
+
+/** A stage of audio effects (reverb, voice changer, AGC…) between the mic gain and the mix bus. */
+export interface AudioEffect {
+  readonly name: string;
+  readonly input: AudioNode;
+  readonly output: AudioNode;
+}
+
+/** Which tap implementation runs. */
+export type AudioTapKind = 'audio-worklet' | 'script-processor';
+
+export interface AudioCaptureOptions {
+  /** The microphone track. The capture does not stop it. */
+  track: MediaStreamTrack;
+  clock: SessionClock;
+  /** 48000 (audio-quality high) or 16000 (low); any rate the browser's AudioContext accepts. */
+  sampleRate: number;
+  numberOfChannels: 1 | 2;
+  /** Receives each block; see {@link PcmBlock} for its lifetime. */
+  onBlock(block: PcmBlock): void;
+  /** Samples per block per channel. Default 1024. */
+  blockFrames?: number;
+  /** Force the tap (tests); default: AudioWorklet where available. */
+  tap?: AudioTapKind;
+}
+
+/** RMS at or below this many dBFS shows as level 0; 0 dBFS as 100. */
+const LEVEL_FLOOR_DB = -60;
+
+/** The microphone graph. Create with {@link AudioCapture.create}, then start(). */
+export class AudioCapture {
+  readonly context: AudioContext;
+  /** The gain that setMICVolume drives (and enable-mic/muted zero). */
+  readonly micGain: GainNode;
+  /** Where the effects chain ends and other sources (BGM) join the pushed mix. */
+  readonly mixBus: GainNode;
+  readonly tapKind: AudioTapKind;
+  /** Blocks handed out. */
+  blocks = 0;
+  private readonly options: AudioCaptureOptions;
+  private readonly source: MediaStreamAudioSourceNode;
+  private readonly tap: AudioWorkletNode | ScriptProcessorNode;
+  private readonly blockFrames: number;
+  private readonly block: PcmBlock;
+  private effects: AudioEffect[] = [];
+  private volume = 1;
+  private muted = false;
+  private running = false;
+  private closed = false;
+  private perfAtFrameZeroMs: number | null = null;
+  private lastLevel = 0;
+
+  private constructor(options: AudioCaptureOptions, context: AudioContext, source: MediaStreamAudioSourceNode, tapKind: AudioTapKind) {
+    this.options = options;
+    this.context = context;
+    this.source = source;
+    this.tapKind = tapKind;
+    this.blockFrames = options.blockFrames ?? 1024;
+    this.block = { timestamp: 0, sampleRate: context.sampleRate, numberOfChannels: options.numberOfChannels, numberOfFrames: this.blockFrames, planes: [] };
+    this.micGain = new GainNode(context, { gain: 1 });
+    this.mixBus = new GainNode(context, { gain: 1 });
+    source.connect(this.micGain);
+    this.micGain.connect(this.mixBus);
+    this.tap = tapKind === 'audio-worklet' ? this.createWorkletTap() : this.createScriptTap();
+  }
+
+  /**
+   * Builds the graph. Throws {@link LivePusherError} −1306 when the browser cannot run an
+   * AudioContext at `sampleRate` or connect the microphone to it, −1302 for other failures.
+   */
+  static async create(options: AudioCaptureOptions): Promise<AudioCapture> {
+    if (options.track?.kind !== 'audio') throw new TypeError('AudioCapture: options.track must be an audio MediaStreamTrack');
+    if (options.numberOfChannels !== 1 && options.numberOfChannels !== 2) {
+      throw new TypeError(`AudioCapture: options.numberOfChannels must be 1 or 2, got ${String(options.numberOfChannels)}`);
+    }
+    let context: AudioContext;
+    try {
+      context = new AudioContext({ sampleRate: options.sampleRate, latencyHint: 'interactive' });
+    } catch (e) {
+      throw new LivePusherError(StatusCode.UnsupportedSampleRate, `AudioContext refuses ${options.sampleRate} Hz: ${String(e)}`, { cause: e });
+    }
+    try {
+      // Older engines cannot resample a MediaStream into a context of another rate and throw here.
+      const source = new MediaStreamAudioSourceNode(context, { mediaStream: new MediaStream([options.track]) });
+      const tapKind = options.tap ?? (context.audioWorklet ? 'audio-worklet' : 'script-processor');
+      if (tapKind === 'audio-worklet') {
+        const url = URL.createObjectURL(new Blob([PCM_TAP_WORKLET_SOURCE], { type: 'text/javascript' }));
+        try {
+          await context.audioWorklet.addModule(url);
+        } finally {
+          URL.revokeObjectURL(url);
+        }
+      }
+      return new AudioCapture(options, context, source, tapKind);
+    } catch (e) {
+      void context.close();
+      if (e instanceof DOMException && e.name === 'NotSupportedError') {
+        throw new LivePusherError(StatusCode.UnsupportedSampleRate, `the microphone cannot be captured at ${options.sampleRate} Hz: ${e.message}`, { cause: e });
+      }
+      throw new LivePusherError(StatusCode.MicOpenFailed, `the microphone graph could not be built: ${String(e)}`, { cause: e });
+    }
+  }
+
+  /** The context's actual rate (equals the requested one unless the browser substituted). */
+  get sampleRate(): number {
+    return this.context.sampleRate;
+  }
+
+  /** Microphone level 0–100 of the last block (RMS in dBFS, −60…0 mapped linearly) for audiovolumenotify. */
+  get level(): number {
+    return this.lastLevel;
+  }
+
+  /** Starts handing out blocks. */
+  async start(): Promise<void> {
+    if (this.closed) throw new Error('AudioCapture.start: closed');
+    if (this.running) return;
+    this.running = true;
+    this.perfAtFrameZeroMs = null;
+    this.mixBus.connect(this.tap);
+    this.tap.connect(this.context.destination);
+    await this.context.resume();
+  }
+
+  /** Mic volume 0–1 (setMICVolume). Applied smoothly over 20 ms to avoid clicks. */
+  setVolume(volume: number): void {
+    if (!(volume >= 0 && volume <= 1)) throw new RangeError(`AudioCapture.setVolume: volume must be within 0–1, got ${volume}`);
+    this.volume = volume;
+    this.applyGain();
+  }
+
+  /** Mutes the microphone (enable-mic=false, muted): blocks keep coming, silent. */
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    this.applyGain();
+  }
+
+  /** Replaces the effect chain between the mic gain and the mix bus, in order. */
+  setEffects(effects: readonly AudioEffect[]): void {
+    this.micGain.disconnect();
+    for (const e of this.effects) e.output.disconnect();
+    let last: AudioNode = this.micGain;
+    for (const e of effects) {
+      last.connect(e.input);
+      last = e.output;
+    }
+    last.connect(this.mixBus);
+    this.effects = [...effects];
+  }
+
+  /** Stops and closes the context. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.running = false;
+    if (this.tap instanceof AudioWorkletNode) {
+      this.tap.port.postMessage({ type: 'stop' } satisfies PcmTapControlMessage);
+      this.tap.port.onmessage = null;
+    } else {
+      this.tap.onaudioprocess = null;
+    }
+    this.source.disconnect();
+    this.tap.disconnect();
+    await this.context.close();
+  }
+
+  private applyGain(): void {
+    const target = this.muted ? 0 : this.volume;
+    this.micGain.gain.setTargetAtTime(target, this.context.currentTime, 0.02 / 3);
+  }
+
+  private createWorkletTap(): AudioWorkletNode {
+    const processorOptions: PcmTapOptions = { channels: this.options.numberOfChannels, blockFrames: this.blockFrames };
+    const node = new AudioWorkletNode(this.context, PCM_TAP_PROCESSOR, {
+      numberOfInputs: 1,
+      numberOfOutputs: 1,
+      outputChannelCount: [1],
+      channelCount: this.options.numberOfChannels,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+      processorOptions,
+    });
+    node.port.onmessage = (event: MessageEvent<PcmTapBlockMessage>) => {
+      const { frame, planes, sumSquares } = event.data;
+      this.deliver(frame, planes, sumSquares);
+      node.port.postMessage({ type: 'recycle', planes } satisfies PcmTapControlMessage, planes.map((p) => p.buffer));
+    };
+    return node;
+  }
+
+  private createScriptTap(): ScriptProcessorNode {
+    // ScriptProcessorNode is deprecated but is the only tap without AudioWorklet; its buffer size
+    // must be a power of two, so blocks are re-cut to blockFrames here.
+    const channels = this.options.numberOfChannels;
+    const node = this.context.createScriptProcessor(1024, channels, 1);
+    node.channelCountMode = 'explicit';
+    node.channelInterpretation = 'speakers';
+    const planes = Array.from({ length: channels }, () => new Float32Array(this.blockFrames));
+    let fill = 0;
+    let startFrame = 0;
+    let sumSquares = 0;
+    node.onaudioprocess = (event) => {
+      const input = event.inputBuffer;
+      const first = Math.round(event.playbackTime * this.context.sampleRate);
+      let offset = 0;
+      while (offset < input.length) {
+        if (fill === 0) {
+          startFrame = first + offset;
+          sumSquares = 0;
+        }
+        const take = Math.min(input.length - offset, this.blockFrames - fill);
+        for (let c = 0; c < channels; c++) {
+          const src = input.getChannelData(Math.min(c, input.numberOfChannels - 1));
+          planes[c]!.set(src.subarray(offset, offset + take), fill);
+          if (c === 0) for (let i = offset; i < offset + take; i++) sumSquares += src[i]! * src[i]!;
+        }
+        fill += take;
+        offset += take;
+        if (fill === this.blockFrames) {
+          fill = 0;
+          this.deliver(startFrame, planes, sumSquares);
+        }
+      }
+    };
+    return node;
+  }
+
+  private deliver(frame: number, planes: Float32Array[], sumSquares: number): void {
+    if (!this.running) return;
+    const rate = this.context.sampleRate;
+    if (this.perfAtFrameZeroMs === null) this.perfAtFrameZeroMs = this.calibrate(frame);
+    const rms = Math.sqrt(sumSquares / this.blockFrames);
+    const db = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
+    this.lastLevel = Math.max(0, Math.min(100, Math.round(((db - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB) * 100)));
+    const block = this.block;
+    block.timestamp = Math.round((this.perfAtFrameZeroMs + (frame * 1000) / rate) * 1000);
+    block.planes = planes;
+    this.blocks++;
+    this.options.onBlock(block);
+  }
+
+  /**
+   * performance.now() time of context frame 0. `getOutputTimestamp()` pairs a context time with the
+   * performance time at which that sample reaches the output; the graph processed it
+   * `baseLatency + outputLatency` earlier. Where the pair is not available yet (performanceTime
+   * 0 right after start), the block's arrival time stands in.
+   */
+  private calibrate(frame: number): number {
+    const rate = this.context.sampleRate;
+    const ts = this.context.getOutputTimestamp();
+    if (ts.performanceTime && ts.contextTime !== undefined && ts.performanceTime > 0) {
+      const latencyMs = ((this.context.baseLatency || 0) + (this.context.outputLatency || 0)) * 1000;
+      return ts.performanceTime - ts.contextTime * 1000 - latencyMs;
+    }
+    return this.options.clock.nowUs() / 1000 - ((frame + this.blockFrames) * 1000) / rate;
+  }
+}
