@@ -243,19 +243,10 @@ function parseBoolean(spec: BooleanSpec & RowCommon, raw: string): Outcome {
 
 function parseNumber(spec: NumberSpec, n: number): Outcome {
   if (Number.isNaN(n)) return { value: spec.default, problem: 'is not a number' };
-  const problems: string[] = [];
-  let value = n;
-  if (value < spec.min) {
-    value = spec.min;
-    problems.push(`is below the minimum ${spec.min}`);
-  } else if (value > spec.max) {
-    value = spec.max;
-    problems.push(`is above the maximum ${spec.max}`);
-  } else if (spec.integer && !Number.isInteger(value)) {
-    value = Math.round(value);
-    problems.push('is not a whole number');
-  }
-  return problems.length ? { value, problem: problems.join(' and ') } : { value };
+  if (n < spec.min) return { value: spec.min, problem: `is below the minimum ${spec.min}` };
+  if (n > spec.max) return { value: spec.max, problem: `is above the maximum ${spec.max}` };
+  if (spec.integer && !Number.isInteger(n)) return { value: Math.round(n), problem: 'is not a whole number' };
+  return { value: n };
 }
 
 function parseNumberChoice(spec: NumberChoiceSpec, n: number): Outcome {
