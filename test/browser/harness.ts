@@ -50,11 +50,8 @@ export interface TestPage {
   close(): Promise<void>;
 }
 
-/**
- * Bundles `entry` (a path relative to the repository root; ESM, ES2022) and opens it in a new
- * page of `browser`. Resolves once the module has run its top level.
- */
-export async function openTestPage(browser: Browser, entry: string): Promise<TestPage> {
+/** Bundles one entry in memory (ESM, ES2022, inline source map). */
+async function bundle(entry: string): Promise<Uint8Array> {
   const result = await build({
     entryPoints: [path.resolve(ROOT, entry)],
     bundle: true,
@@ -65,16 +62,26 @@ export async function openTestPage(browser: Browser, entry: string): Promise<Tes
     write: false,
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0]!.contents;
+  return result.outputFiles[0]!.contents;
+}
+
+/**
+ * Bundles `entry` (a path relative to the repository root) and opens it in a new page of
+ * `browser`. `scripts` maps more URL paths to entries (workers: `{ '/aac-worker.js':
+ * 'src/media/aac/worker.ts' }`). Resolves once the module has run its top level.
+ */
+export async function openTestPage(browser: Browser, entry: string, scripts: Record<string, string> = {}): Promise<TestPage> {
+  const served = new Map<string, Uint8Array>([['/test.js', await bundle(entry)]]);
+  for (const [url, file] of Object.entries(scripts)) served.set(url, await bundle(file));
   const uploads = new Map<string, Buffer>();
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     if (req.method === 'GET' && url === '/') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<!doctype html><meta charset="utf-8"><title>live-pusher test</title><script type="module" src="/test.js"></script>');
-    } else if (req.method === 'GET' && url === '/test.js') {
+    } else if (req.method === 'GET' && served.has(url)) {
       res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(code);
+      res.end(served.get(url));
     } else if (req.method === 'POST' && url.startsWith('/upload/')) {
       const parts: Buffer[] = [];
       req.on('data', (b: Buffer) => parts.push(b));

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Bundles the browser side with esbuild: the element entry into dist/browser/live-pusher.js and
+// the AAC worker into its own file next to it (a worker is loaded by URL, so it cannot share the
+// main bundle). ESM, ES2022 (what WebCodecs-capable browsers run), minified, with source maps.
+//
+//   node scripts/bundle.mjs                   both bundles
+//   node scripts/bundle.mjs --entry <file> --out <file> [--no-minify]
+//                                             one extra entry (tests, demos)
+//
+// Also importable: `import { bundleBrowser, bundleEntry } from './scripts/bundle.mjs'`.
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The element entry (the package's browser API). */
+export const BROWSER_ENTRY = 'src/browser/index.ts';
+/** Output of the element bundle. */
+export const BROWSER_OUT = 'dist/browser/live-pusher.js';
+/**
+ * Where the AAC worker's entry may live (first that exists wins): the worker is written by the AAC
+ * encoder's owner; until it exists the script says so and bundles the rest.
+ */
+export const AAC_WORKER_ENTRIES = ['src/media/aac/worker.ts', 'src/browser/aac-worker.ts', 'src/media/aac/aac-worker.ts'];
+/** Output of the worker bundle; the element resolves it relative to its own URL. */
+export const AAC_WORKER_OUT = 'dist/browser/aac-worker.js';
+
+/**
+ * Fails the build on any `node:` import: a browser bundle that reaches one is a layering bug
+ * (DESIGN.md "Module layout": browser/ never imports node/), better named here than at run time.
+ */
+const noNodeBuiltins = {
+  name: 'no-node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({
+      errors: [{ text: `browser bundle imports ${args.path} (from ${relative(root, args.importer)})` }],
+    }));
+  },
+};
+
+/** Options shared by every browser bundle. */
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  platform: 'browser',
+  plugins: [noNodeBuiltins],
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+/** Bundles one entry to `outfile` (paths relative to the repository root). */
+export async function bundleEntry(entry, outfile, { minify = true, sourcemap = true } = {}) {
+  const result = await build({
+    ...common,
+    entryPoints: [resolve(root, entry)],
+    outfile: resolve(root, outfile),
+    minify,
+    sourcemap: sourcemap ? 'linked' : false,
+    metafile: true,
+  });
+  const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  process.stderr.write(`[bundle] ${entry} → ${outfile} (${(bytes / 1024).toFixed(1)} KiB with map)\n`);
+  return result;
+}
+
+/** The element bundle and, when its source exists, the AAC worker bundle. */
+export async function bundleBrowser({ minify = true } = {}) {
+  if (!existsSync(resolve(root, BROWSER_ENTRY))) throw new Error(`bundle: ${BROWSER_ENTRY} does not exist`);
+  await bundleEntry(BROWSER_ENTRY, BROWSER_OUT, { minify });
+  const worker = AAC_WORKER_ENTRIES.find((e) => existsSync(resolve(root, e)));
+  if (worker) await bundleEntry(worker, AAC_WORKER_OUT, { minify });
+  else process.stderr.write(`[bundle] no AAC worker entry yet (looked for ${AAC_WORKER_ENTRIES.join(', ')}); skipped\n`);
+}
+
+function argValue(args, name) {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2);
+  const minify = !args.includes('--no-minify');
+  const entry = argValue(args, '--entry');
+  try {
+    if (entry) {
+      const out = argValue(args, '--out');
+      if (!out) throw new Error('--entry needs --out');
+      await bundleEntry(relative(root, resolve(entry)), relative(root, resolve(out)), { minify });
+    } else {
+      await bundleBrowser({ minify });
+    }
+  } catch (e) {
+    process.stderr.write(`[bundle] failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}
