@@ -1,24 +1,25 @@
 /**
- * `live-pusher serve`: the studio. One HTTP port serves the page; an embedded node-media-server
- * on loopback receives the stream and plays it back as HTTP-FLV.
+ * `live-pusher serve`: the studio (src/node/studio/server.ts) on well-known ports when they are
+ * free: the page on 8080, the embedded RTMP server on 1935.
  */
-import { createReadStream } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { pickFreePort, startEmbeddedIngest } from '../ingest/embedded-ingest.js';
-import { renderStudioPage } from '../studio/page.js';
+import { pickFreePort } from '../ingest/embedded-ingest.js';
+import { startStudio } from '../studio/server.js';
 
 const HELP = `Usage: live-pusher serve [options]
 
-Starts the studio: a page that plays back what is pushed, on an embedded RTMP server.
+Starts the studio: a page with a <live-pusher> that pushes through the tunnel gateway to an
+embedded RTMP server, and a player that plays the stream back from it.
 
 Options:
   --host <addr>        interface for the page and the RTMP server (default 127.0.0.1)
   --port <n>           page port (default 8080; a free one if 8080 is taken)
   --rtmp-port <n>      embedded RTMP port (default 1935; a free one if taken)
-  --stream <app/name>  stream the page plays (default live/demo)
+  --stream <app/name>  stream the page pushes and plays (default live/demo)
+  --allow <pattern>    another RTMP target the gateway lets through, e.g. rtmp://live.example.com:1935
+                       (repeatable)
+  --allow-private      let the gateway reach private and loopback addresses
   -h, --help           this text
 `;
 
@@ -32,6 +33,8 @@ export async function runServe(argv: string[]): Promise<number> {
         port: { type: 'string', default: '8080' },
         'rtmp-port': { type: 'string', default: '1935' },
         stream: { type: 'string', default: 'live/demo' },
+        allow: { type: 'string', multiple: true, default: [] },
+        'allow-private': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -45,52 +48,38 @@ export async function runServe(argv: string[]): Promise<number> {
   }
   const port = parsePort(values.port, '--port');
   const rtmpPort = parsePort(values['rtmp-port'], '--rtmp-port');
-  const [app, name, ...rest] = values.stream.split('/');
-  if (port === undefined || rtmpPort === undefined || !app || !name || rest.length > 0) {
-    process.stderr.write(`live-pusher serve: invalid option\n\n${HELP}`);
+  if (port === undefined || rtmpPort === undefined) {
+    process.stderr.write(`\n${HELP}`);
     return 2;
   }
   const host = values.host;
-  const ingest = await startEmbeddedIngest({ host, rtmpPort: await portOrFree(host, rtmpPort) });
-  const config = { rtmpUrl: ingest.rtmpUrl(app, name), flvUrl: ingest.flvUrl(app, name) };
-  const page = renderStudioPage(config);
-  const mpegtsPath = createRequire(import.meta.url).resolve('mpegts.js/dist/mpegts.js');
-
-  const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
-    } else if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-    } else if (path === '/vendor/mpegts.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-      createReadStream(mpegtsPath).pipe(res);
-    } else if (path === '/config.json') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config));
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    void portOrFree(host, port).then((p) => server.listen(p, host, resolve));
-  });
-  const { port: pagePort } = server.address() as AddressInfo;
-  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  let studio;
+  try {
+    studio = await startStudio({
+      host,
+      port: await portOrFree(host, port),
+      rtmpPort: await portOrFree(host, rtmpPort),
+      stream: values.stream,
+      allow: values.allow,
+      allowPrivate: values['allow-private'],
+    });
+  } catch (e) {
+    process.stderr.write(`live-pusher serve: ${(e as Error).message}\n`);
+    return 1;
+  }
   process.stdout.write(
     `live-pusher studio\n` +
-      `  studio:    http://${hostInUrl}:${pagePort}/\n` +
-      `  push to:   ${config.rtmpUrl}\n` +
-      `  playback:  ${config.flvUrl}\n` +
+      `  studio:    ${studio.url}\n` +
+      `  push to:   ${studio.rtmpUrl}\n` +
+      `  playback:  ${studio.flvUrl}\n` +
+      `  gateway:   ${studio.gatewayUrl}\n` +
       `  stop:      Ctrl-C\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  server.close();
-  server.closeAllConnections();
-  await ingest.stop();
+  await studio.close();
   return 0;
 }
 

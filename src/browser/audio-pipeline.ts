@@ -1,0 +1,92 @@
+/**
+ * The sound side of a push: microphone → Web Audio graph (mic gain, effect seam, mix bus) → AAC
+ * → FLV audio tags. Muting (enable-mic, muted, pause) zeroes the mic gain rather than stopping
+ * anything, so the AAC stream stays continuous and players never see a gap (spec §1 enable-mic:
+ * toggled without renegotiating the stream).
+ */
+import type { LivePusherError } from '../core/codes.js';
+import type { AudioSettings } from '../core/modes.js';
+import type { FlvTag } from '../media/flv/tag.js';
+import { AudioCapture } from './media/audio-capture.js';
+import { AacTagEncoder } from './media/audio-encoder.js';
+import type { SessionClock } from './media/clock.js';
+
+export interface AudioPipelineOptions {
+  /** The microphone; without one there is no audio pipeline (the stream is video only). */
+  track: MediaStreamTrack | undefined;
+  settings: AudioSettings;
+  micEnabled: boolean;
+  clock: SessionClock;
+  onTag(tag: FlvTag): void;
+  /** Microphone level 0–100, five times a second (audiovolumenotify). */
+  onLevel(level: number): void;
+  onError(error: LivePusherError): void;
+}
+
+const LEVEL_INTERVAL_MS = 200;
+
+export class AudioPipeline {
+  private paused = false;
+  private micEnabled: boolean;
+  private readonly levelTimer: ReturnType<typeof setInterval>;
+
+  private constructor(
+    private readonly capture: AudioCapture,
+    private readonly encoder: AacTagEncoder,
+    options: AudioPipelineOptions,
+  ) {
+    this.micEnabled = options.micEnabled;
+    this.applyMute();
+    this.levelTimer = setInterval(() => options.onLevel(this.micEnabled && !this.paused ? capture.level : 0), LEVEL_INTERVAL_MS);
+  }
+
+  /** Builds and starts the chain; resolves to undefined when there is no microphone track. */
+  static async create(options: AudioPipelineOptions): Promise<AudioPipeline | undefined> {
+    if (!options.track) return undefined;
+    const { sampleRate, channels } = options.settings;
+    const encoder = await AacTagEncoder.create({ sampleRate, numberOfChannels: channels, clock: options.clock, onTag: options.onTag, onError: options.onError });
+    let capture: AudioCapture;
+    try {
+      capture = await AudioCapture.create({
+        track: options.track,
+        clock: options.clock,
+        sampleRate,
+        numberOfChannels: channels,
+        onBlock: (block) => encoder.encode(block),
+      });
+    } catch (e) {
+      encoder.close();
+      throw e;
+    }
+    const pipeline = new AudioPipeline(capture, encoder, options);
+    await capture.start();
+    return pipeline;
+  }
+
+  /** While paused the pushed sound is silence (spec §3 pause). */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.applyMute();
+  }
+
+  /** enable-mic / muted (spec §1). */
+  setMicEnabled(enabled: boolean): void {
+    this.micEnabled = enabled;
+    this.applyMute();
+  }
+
+  /** setMICVolume (spec §3), 0–1. */
+  setVolume(volume: number): void {
+    this.capture.setVolume(volume);
+  }
+
+  close(): void {
+    clearInterval(this.levelTimer);
+    void this.capture.close();
+    this.encoder.close();
+  }
+
+  private applyMute(): void {
+    this.capture.setMuted(this.paused || !this.micEnabled);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * `LivePusherContext` (spec §3): the mini-program's methods on a `<live-pusher>`, each taking
+ * `{ success, fail, complete }` and, as a web extension, returning a Promise of the same result.
+ * The methods of later issues (background music, filters, stickers, makeup, custom render,
+ * picture-in-picture) fail with a clear "not supported yet" until their issue lands.
+ */
+import { invoke, parseSnapshotOptions, parseVolume, parseZoom, requireString, type MethodCallbacks, type MethodSuccess } from '../core/callbacks.js';
+import { LivePusherElement } from './element.js';
+
+type Options<A extends object = object> = (A & MethodCallbacks<never>) | undefined;
+
+interface ZoomCapabilities {
+  zoom?: { min: number; max: number };
+  torch?: boolean;
+}
+
+/** Finds the element a context drives: an element, an id, or the page's one `<live-pusher>`. */
+function resolveTarget(target?: Element | string): LivePusherElement {
+  const el =
+    target instanceof Element
+      ? target
+      : typeof target === 'string' && target !== ''
+        ? document.getElementById(target)
+        : document.querySelector('live-pusher');
+  if (!(el instanceof LivePusherElement)) {
+    throw new TypeError(`createLivePusherContext: no <live-pusher> element ${typeof target === 'string' && target ? `with id ${JSON.stringify(target)}` : 'on the page'}`);
+  }
+  return el;
+}
+
+export class LivePusherContext {
+  private torch = false;
+
+  constructor(readonly element: LivePusherElement) {}
+
+  private get session() {
+    return this.element.pushSession();
+  }
+
+  private cameraCapabilities(): { track: MediaStreamTrack; capabilities: ZoomCapabilities } {
+    const track = this.session.cameraTrack;
+    if (!track) throw new Error('the camera is not open');
+    return { track, capabilities: (track.getCapabilities?.() ?? {}) as ZoomCapabilities };
+  }
+
+  start(options?: Options) {
+    return invoke('start', options, () => this.element.startPush());
+  }
+
+  stop(options?: Options) {
+    return invoke('stop', options, () => this.session.stop());
+  }
+
+  pause(options?: Options) {
+    return invoke('pause', options, () => this.session.pause());
+  }
+
+  resume(options?: Options) {
+    return invoke('resume', options, () => this.session.resume());
+  }
+
+  startPreview(options?: Options) {
+    return invoke('startPreview', options, () => this.session.startPreview());
+  }
+
+  stopPreview(options?: Options) {
+    return invoke('stopPreview', options, () => this.session.stopPreview());
+  }
+
+  switchCamera(options?: Options) {
+    return invoke('switchCamera', options, async () => {
+      await this.session.switchCamera();
+      this.element.devicePosition = this.element.devicePosition === 'front' ? 'back' : 'front';
+    });
+  }
+
+  /** `tempImagePath` is an object URL of a PNG (`raw`) or JPEG (`compressed`) (spec §3). */
+  snapshot(options?: Options<{ quality?: unknown; sourceType?: unknown }>): Promise<MethodSuccess<{ tempImagePath: string; width: number; height: number }>> {
+    return invoke<{ tempImagePath: string; width: number; height: number }>('snapshot', options, async () => {
+      const { quality } = parseSnapshotOptions(options);
+      const { blob, width, height } = await this.session.snapshot(quality === 'raw' ? 'image/png' : 'image/jpeg');
+      return { tempImagePath: URL.createObjectURL(blob), width, height };
+    });
+  }
+
+  toggleTorch(options?: Options) {
+    return invoke('toggleTorch', options, async () => {
+      const { track, capabilities } = this.cameraCapabilities();
+      if (!capabilities.torch) throw new Error('this camera has no torch');
+      this.torch = !this.torch;
+      await track.applyConstraints({ advanced: [{ torch: this.torch } as MediaTrackConstraintSet] });
+    });
+  }
+
+  getMaxZoom(options?: Options): Promise<MethodSuccess<{ maxZoom: number }>> {
+    return invoke<{ maxZoom: number }>('getMaxZoom', options, () => {
+      const { capabilities } = this.cameraCapabilities();
+      return { maxZoom: capabilities.zoom?.max ?? 1 };
+    });
+  }
+
+  setZoom(options?: Options<{ zoom?: unknown }>) {
+    return invoke('setZoom', options, async () => {
+      const { track, capabilities } = this.cameraCapabilities();
+      if (!capabilities.zoom) throw new Error('this camera cannot zoom');
+      const zoom = parseZoom(options?.zoom, capabilities.zoom.max);
+      await track.applyConstraints({ advanced: [{ zoom } as MediaTrackConstraintSet] });
+    });
+  }
+
+  setMICVolume(options?: Options<{ volume?: unknown }>) {
+    return invoke('setMICVolume', options, () => this.session.setMicVolume(parseVolume(options?.volume)));
+  }
+
+  /** Carried in the next video frame as an H.264 SEI user_data_unregistered message (spec §3). */
+  sendMessage(options?: Options<{ msg?: unknown }>) {
+    return invoke('sendMessage', options, () => this.session.sendMessage(requireString(options?.msg, 'msg')));
+  }
+}
+
+/** Methods of spec §3 whose capability has not landed yet (issues 6 and 7). */
+const NOT_YET = [
+  'playBGM', 'stopBGM', 'pauseBGM', 'resumeBGM', 'setBGMVolume',
+  'exitPictureInPicture',
+  'applyFilter', 'clearFilters', 'applySticker', 'clearStickers',
+  'applyLipStickMakeup', 'applyEyeShadowMakeup', 'applyBlusherStickMakeup', 'applyFaceContourMakeup', 'applyEyeBrowMakeup', 'clearMakeups',
+] as const;
+
+for (const method of NOT_YET) {
+  Object.defineProperty(LivePusherContext.prototype, method, {
+    configurable: true,
+    value(options?: Options) {
+      return invoke(method, options, () => {
+        throw new Error('not supported by this version of live-pusher yet');
+      });
+    },
+  });
+}
+
+export interface LivePusherContext extends Record<(typeof NOT_YET)[number], (options?: Options) => Promise<MethodSuccess>> {}
+
+/** `createLivePusherContext(target?)` (spec §3): `target` is an element, an id, or nothing. */
+export function createLivePusherContext(target?: Element | string): LivePusherContext {
+  return new LivePusherContext(resolveTarget(target));
+}

@@ -1,0 +1,581 @@
+/**
+ * One push session of `<live-pusher>` (DESIGN.md "Data flow (browser)"): capture → video stage →
+ * H.264 encoder and microphone → AAC encoder → FLV tags → RTMP publisher → tunnel. It owns the
+ * lifecycle and is the only thing that reports status codes, netstatus and errors (through its
+ * sink), so the codes of spec §4 come from one place in a consistent order.
+ */
+import { LivePusherError, StatusCode, describeStatus } from '../core/codes.js';
+import type { AudioSettings, VideoSettings } from '../core/modes.js';
+import { NetStatusMeter, type NetStatusInfo } from '../core/netstatus.js';
+import { ReconnectPolicy, type ReconnectOptions } from '../core/reconnect.js';
+import { SessionStateMachine, type SessionEvent, type SessionState } from '../core/session-state.js';
+import { buildOnMetaData } from '../media/flv/metadata.js';
+import { FlvTagType, type FlvTag } from '../media/flv/tag.js';
+import { RtmpPublisher } from '../rtmp/publisher.js';
+import type { Transport } from '../transport/transport.js';
+import { closeCapture, openCapture, type Capture } from './capture.js';
+import { AudioPipeline } from './audio-pipeline.js';
+import { SessionClock } from './media/clock.js';
+import { FrameSource } from './media/frame-source.js';
+import { H264Encoder } from './media/video-encoder.js';
+import { VideoStage } from './media/video-stage.js';
+
+/** The element's states (spec §5 `state`). */
+export type PusherState = SessionState;
+
+/** Where the session reports (the element turns these into DOM events). */
+export interface SessionSink {
+  status(code: StatusCode, message: string): void;
+  /** An `error` event (spec §1 events): permission refusals, load failures, fatal errors. */
+  error(code: StatusCode, message: string): void;
+  netStatus(info: NetStatusInfo): void;
+  state(state: PusherState): void;
+  /** The camera/mic stream for the preview, or undefined when there is none. */
+  preview(stream: MediaStream | undefined): void;
+  /** Microphone level 0–100, several times a second while capturing. */
+  volume?(level: number): void;
+}
+
+/** Everything a session needs from the element's attributes, resolved. */
+export interface SessionSettings {
+  url: string;
+  video: VideoSettings;
+  audio: AudioSettings;
+  camera: boolean;
+  mic: boolean;
+  facingMode: 'user' | 'environment';
+  remoteMirror: boolean;
+}
+
+export interface PusherSessionOptions {
+  sink: SessionSink;
+  /** A fresh transport for each connection attempt (the tunnel in the element). */
+  createTransport(): Transport;
+  /** Backoff after a dropped connection (core/reconnect.ts defaults: five attempts in about 30 s). */
+  reconnect?: ReconnectOptions;
+}
+
+const NETSTATUS_INTERVAL_MS = 1000;
+/** Frames per second pushed while paused: the picture does not change, viewers need only a trickle. */
+const PAUSED_FPS = 5;
+/** Seconds of video waiting in the transport past which the uplink counts as too slow (1101). */
+const CONGESTED_BACKLOG_S = 1;
+/** Adaptive bitrate steps (spec §1 min/max-bitrate): down fast when congested, up slowly when clear. */
+const BITRATE_DOWN = 0.7;
+const BITRATE_UP = 1.1;
+const CLEAR_SECONDS_BEFORE_UP = 5;
+
+export class PusherSession {
+  private readonly options: PusherSessionOptions;
+  private readonly sink: SessionSink;
+  private settings: SessionSettings;
+  private readonly clock = new SessionClock();
+  private readonly machine = new SessionStateMachine();
+  private readonly reported = new WeakSet<LivePusherError>();
+  private readonly reconnectPolicy: ReconnectPolicy;
+  private capture: Capture | undefined;
+  private frameSource: FrameSource | undefined;
+  private stage: VideoStage | undefined;
+  private encoder: H264Encoder | undefined;
+  private audio: AudioPipeline | undefined;
+  private publisher: RtmpPublisher | undefined;
+  private meter = new NetStatusMeter();
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private pausedTimer: ReturnType<typeof setInterval> | undefined;
+  /** Sequence headers, kept to start every (re)connection with them. */
+  private videoHeader: FlvTag | undefined;
+  private audioHeader: FlvTag | undefined;
+  /** Media waits for a key frame after (re)connecting or dropping, so players can decode. */
+  private waitForKey = true;
+  private firstFrameSeen = false;
+  private lastFrame: VideoFrame | undefined;
+  private bitrateKbps: number;
+  private clearSeconds = 0;
+  private congested = false;
+  /** Paused when the connection dropped: pause is re-applied after reconnecting. */
+  private resumePaused = false;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by stop(): work started before it finds itself stale and undoes itself. */
+  private generation = 0;
+
+  constructor(settings: SessionSettings, options: PusherSessionOptions) {
+    this.settings = settings;
+    this.options = options;
+    this.sink = options.sink;
+    this.bitrateKbps = settings.video.maxBitrateKbps;
+    this.reconnectPolicy = new ReconnectPolicy(options.reconnect);
+    this.machine.onChange(({ to }) => this.sink.state(to));
+  }
+
+  get state(): PusherState {
+    return this.machine.state;
+  }
+
+  /** Moves the state machine when the table allows `event`; reports whether it did. */
+  private move(event: SessionEvent): boolean {
+    if (!this.machine.can(event)) return false;
+    this.machine.transition(event);
+    return true;
+  }
+
+  private status(code: StatusCode, message: string = describeStatus(code)): void {
+    this.sink.status(code, message);
+  }
+
+  /** A failure's statechange, once however many layers it passes through. */
+  private report(error: LivePusherError): void {
+    if (this.reported.has(error)) return;
+    this.reported.add(error);
+    this.status(error.code, error.message);
+  }
+
+  /** Opens the camera and microphone and shows the preview (spec §3 startPreview). */
+  async startPreview(): Promise<void> {
+    if (this.capture) return;
+    const generation = this.generation;
+    const { capture, failures } = await openCapture(this.settings);
+    if (generation !== this.generation) {
+      closeCapture(capture);
+      return;
+    }
+    for (const failure of failures) {
+      this.report(failure.error);
+      if (failure.permission) this.sink.error(failure.error.code, failure.error.message);
+    }
+    if (failures.length > 0 && !capture.video && !capture.audio) {
+      throw failures[0]!.error;
+    }
+    this.capture = capture;
+    if (capture.video) {
+      this.status(StatusCode.CameraOpened);
+      capture.video.addEventListener('ended', this.onTrackEnded);
+    }
+    capture.audio?.addEventListener('ended', this.onTrackEnded);
+    this.sink.preview(capture.stream);
+    this.move('startPreview'); // only from idle/stopped: inside start() the state is already connecting
+  }
+
+  /** Closes the devices (spec §3 stopPreview); a running push stops with them. */
+  async stopPreview(): Promise<void> {
+    if (this.state !== 'previewing') return this.stop();
+    this.releaseCapture();
+    this.move('stopPreview');
+  }
+
+  /** Starts preview (if needed), the encoders and the push (spec §3 start). */
+  async start(): Promise<void> {
+    if (!this.move('start')) return; // already connecting, pushing, paused or reconnecting
+    const generation = ++this.generation;
+    try {
+      await this.startPreview();
+      await this.startEncoders();
+      if (generation !== this.generation) return;
+      await this.connect();
+      if (generation !== this.generation) return;
+      this.ticker = setInterval(() => this.tick(), NETSTATUS_INTERVAL_MS);
+    } catch (e) {
+      if (generation !== this.generation) return;
+      const error = e instanceof LivePusherError ? e : new LivePusherError(StatusCode.ConnectFailed, String(e), { cause: e });
+      this.report(error);
+      this.move('fail');
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Stops the push and the preview (spec §3 stop). */
+  async stop(): Promise<void> {
+    this.generation++;
+    clearInterval(this.ticker);
+    clearInterval(this.pausedTimer);
+    clearTimeout(this.reconnectTimer);
+    this.ticker = this.pausedTimer = this.reconnectTimer = undefined;
+    const publisher = this.publisher;
+    this.publisher = undefined;
+    this.stopEncoders();
+    this.releaseCapture();
+    if (publisher) {
+      try {
+        await publisher.stop();
+      } catch {
+        // The server already went away; nothing left to end.
+      }
+    }
+    this.move('stop');
+  }
+
+  /** Keeps the connection and pushes the last frame and silence (spec §3 pause). */
+  pause(): void {
+    if (!this.move('pause')) return;
+    this.audio?.setPaused(true);
+    this.pausedTimer = setInterval(() => {
+      if (this.lastFrame && this.stage && this.encoder) {
+        const copy = new VideoFrame(this.lastFrame, { timestamp: this.clock.nowUs() });
+        this.encoder.encode(this.stage.process(copy));
+        copy.close();
+      }
+    }, 1000 / PAUSED_FPS);
+  }
+
+  resume(): void {
+    if (!this.move('resume')) return;
+    clearInterval(this.pausedTimer);
+    this.pausedTimer = undefined;
+    this.audio?.setPaused(false);
+  }
+
+  /** Front ↔ back camera (spec §3 switchCamera): reopens the camera with the other facingMode. */
+  async switchCamera(): Promise<void> {
+    this.settings = { ...this.settings, facingMode: this.settings.facingMode === 'user' ? 'environment' : 'user' };
+    if (!this.capture?.video) return;
+    const { capture, failures } = await openCapture({ ...this.settings, mic: false });
+    if (failures[0]) throw failures[0].error;
+    const old = this.capture.video;
+    old.removeEventListener('ended', this.onTrackEnded);
+    this.capture.stream.removeTrack(old);
+    old.stop();
+    const track = capture.video!;
+    this.capture.stream.addTrack(track);
+    this.capture.video = track;
+    track.addEventListener('ended', this.onTrackEnded);
+    this.sink.preview(this.capture.stream);
+    if (this.frameSource) {
+      await this.frameSource.stop();
+      this.frameSource = this.createFrameSource(track);
+      this.frameSource.start();
+    }
+  }
+
+  /** Applies changed settings while running (attributes set during a push). */
+  update(settings: SessionSettings): void {
+    const before = this.settings;
+    this.settings = settings;
+    if (before.remoteMirror !== settings.remoteMirror) this.stage?.setMirror(settings.remoteMirror);
+    if (before.mic !== settings.mic) this.audio?.setMicEnabled(settings.mic);
+    if (before.video.fps !== settings.video.fps) this.frameSource?.setFps(settings.video.fps);
+    const sizeChanged = before.video.width !== settings.video.width || before.video.height !== settings.video.height;
+    if (sizeChanged && this.stage) {
+      // A new size needs a new encoder (and a new sequence header): restart the video side.
+      void this.restartVideo();
+    }
+    if (before.video.maxBitrateKbps !== settings.video.maxBitrateKbps || before.video.minBitrateKbps !== settings.video.minBitrateKbps) {
+      this.setBitrate(Math.min(settings.video.maxBitrateKbps, Math.max(settings.video.minBitrateKbps, this.bitrateKbps)));
+    }
+  }
+
+  /** Carries `text` in the next video frame as an SEI user_data_unregistered message (spec §3 sendMessage). */
+  sendMessage(text: string): void {
+    if (!this.encoder) throw new LivePusherError(StatusCode.VideoEncodeFailed, 'not pushing video');
+    this.encoder.sendMessage(text);
+  }
+
+  /** The pushed picture (`stream`) as an image (spec §3 snapshot). */
+  async snapshot(type: 'image/png' | 'image/jpeg'): Promise<{ blob: Blob; width: number; height: number }> {
+    if (!this.stage) throw new Error('no picture yet: start the preview first');
+    const blob = await this.stage.snapshot({ type, quality: 0.9 });
+    return { blob, ...this.stage.size };
+  }
+
+  setMicVolume(volume: number): void {
+    this.audio?.setVolume(volume);
+  }
+
+  /** The live camera track (for zoom and torch constraints), if any. */
+  get cameraTrack(): MediaStreamTrack | undefined {
+    return this.capture?.video;
+  }
+
+  private readonly onTrackEnded = () => {
+    this.status(StatusCode.DeviceInterrupted);
+  };
+
+  private releaseCapture(): void {
+    this.capture?.video?.removeEventListener('ended', this.onTrackEnded);
+    this.capture?.audio?.removeEventListener('ended', this.onTrackEnded);
+    closeCapture(this.capture);
+    this.capture = undefined;
+    this.sink.preview(undefined);
+  }
+
+  private createFrameSource(track: MediaStreamTrack): FrameSource {
+    return new FrameSource({
+      track,
+      clock: this.clock,
+      fps: this.settings.video.fps,
+      onFrame: (frame) => this.onFrame(frame),
+      onEnded: () => this.status(StatusCode.DeviceInterrupted),
+    });
+  }
+
+  private async startEncoders(): Promise<void> {
+    if (this.capture?.video) await this.startVideo(this.capture.video);
+    this.audio = await AudioPipeline.create({
+      track: this.capture?.audio,
+      settings: this.settings.audio,
+      micEnabled: this.settings.mic,
+      clock: this.clock,
+      onTag: (tag) => this.onAudioTag(tag),
+      onLevel: (level) => this.sink.volume?.(level),
+      onError: (error) => {
+        this.status(error.code, error.message);
+        this.sink.error(error.code, error.message);
+      },
+    });
+  }
+
+  /** Camera track → frame source → stage (scale, crop, mirror) → H.264 encoder. */
+  private async startVideo(track: MediaStreamTrack): Promise<void> {
+    const { video } = this.settings;
+    this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
+    this.encoder = await H264Encoder.create({
+      width: video.width,
+      height: video.height,
+      fps: video.fps,
+      bitrate: this.bitrateKbps * 1000,
+      clock: this.clock,
+      onTag: (tag) => this.onVideoTag(tag),
+      onEvent: (event) => {
+        switch (event.type) {
+          case 'started':
+            return this.status(StatusCode.EncoderStarted, `${describeStatus(StatusCode.EncoderStarted)}: ${event.codec}, ${event.acceleration}`);
+          case 'software-fallback':
+            return this.status(StatusCode.SoftwareEncoderFallback, `${describeStatus(StatusCode.SoftwareEncoderFallback)}: ${event.reason}`);
+          case 'restarted':
+            return this.status(StatusCode.VideoEncoderRestarted);
+          case 'failed':
+            this.status(event.error.code, event.error.message);
+            this.sink.error(event.error.code, event.error.message);
+            this.move('fail');
+            return void this.stop();
+          default: {
+            const never: never = event;
+            return never;
+          }
+        }
+      },
+    });
+    this.frameSource = this.createFrameSource(track);
+    this.frameSource.start();
+  }
+
+  private stopVideo(): Promise<void> | undefined {
+    const stopped = this.frameSource?.stop();
+    this.frameSource = undefined;
+    this.encoder?.close();
+    this.encoder = undefined;
+    this.stage?.close();
+    this.stage = undefined;
+    this.videoHeader = undefined;
+    return stopped;
+  }
+
+  private stopEncoders(): void {
+    void this.stopVideo();
+    this.audio?.close();
+    this.audio = undefined;
+    this.lastFrame?.close();
+    this.lastFrame = undefined;
+    this.audioHeader = undefined;
+    this.firstFrameSeen = false;
+  }
+
+  /** A new pushed size needs a new encoder and sequence header: the video side starts over. */
+  private async restartVideo(): Promise<void> {
+    const track = this.capture?.video;
+    if (!track) return;
+    await this.stopVideo();
+    this.waitForKey = true;
+    await this.startVideo(track);
+    const { width, height } = this.settings.video;
+    this.status(StatusCode.ResolutionChanged, `${describeStatus(StatusCode.ResolutionChanged)}: ${width}×${height}`);
+  }
+
+  private onFrame(frame: VideoFrame): void {
+    if (!this.firstFrameSeen) {
+      this.firstFrameSeen = true;
+      this.status(StatusCode.FirstFrameCaptured);
+    }
+    if (!this.stage || !this.encoder || this.state === 'paused') {
+      this.keepLastFrame(frame);
+      return;
+    }
+    let out: VideoFrame;
+    try {
+      out = this.stage.process(frame);
+    } finally {
+      this.keepLastFrame(frame);
+    }
+    this.encoder.encode(out);
+  }
+
+  /** Keeps the newest camera frame (for pause) and closes the one it replaces. */
+  private keepLastFrame(frame: VideoFrame): void {
+    this.lastFrame?.close();
+    this.lastFrame = frame;
+  }
+
+  private onVideoTag(tag: FlvTag): void {
+    const keyframe = (tag.data[0]! >> 4) === 1;
+    if (tag.data[1] === 0) {
+      this.videoHeader = tag;
+      if (this.isSending()) this.publisher!.sendTag({ ...tag, timestamp: 0 });
+      return;
+    }
+    if (!this.isSending()) return;
+    if (this.waitForKey) {
+      if (!keyframe) return;
+      this.waitForKey = false;
+    }
+    this.meter.recordVideo(tag.data.length, keyframe, tag.timestamp);
+    this.publisher!.sendTag(tag);
+  }
+
+  private onAudioTag(tag: FlvTag): void {
+    if (tag.data[1] === 0) {
+      this.audioHeader = tag;
+      if (this.isSending()) this.publisher!.sendTag({ ...tag, timestamp: 0 });
+      return;
+    }
+    // Audio starts with the first video key frame, so both begin at the same moment.
+    if (!this.isSending() || (this.waitForKey && this.encoder)) return;
+    this.meter.recordAudio(tag.data.length);
+    this.publisher!.sendTag(tag);
+  }
+
+  private isSending(): boolean {
+    return this.publisher?.isPublishing === true && (this.state === 'pushing' || this.state === 'paused');
+  }
+
+  private async connect(): Promise<void> {
+    const generation = this.generation;
+    const publisher = new RtmpPublisher({
+      url: this.settings.url,
+      transport: this.options.createTransport(),
+      onStatus: (code, message) => this.status(code, message),
+      onClose: (error) => {
+        // Only a connection that was pushing is retried: a first connection that fails (a refused
+        // stream key, a wrong host) is reported by start() and left to the app.
+        const live = this.state === 'pushing' || this.state === 'paused';
+        if (error && live && this.publisher === publisher && generation === this.generation) this.onConnectionLost(error);
+      },
+    });
+    this.publisher = publisher;
+    await publisher.start();
+    if (generation !== this.generation) {
+      publisher.destroy();
+      return;
+    }
+    if (this.clock.origin === null) this.clock.setOrigin(this.clock.nowUs());
+    this.move(this.state === 'reconnecting' ? 'reconnected' : 'connected');
+    this.sendHeaders();
+  }
+
+  /** Metadata and sequence headers, then media from the next key frame: what a (re)connection starts with. */
+  private sendHeaders(): void {
+    const publisher = this.publisher!;
+    const { video, audio } = this.settings;
+    const hasVideo = this.encoder !== undefined;
+    publisher.sendTag({
+      type: FlvTagType.Script,
+      timestamp: 0,
+      data: buildOnMetaData({
+        ...(hasVideo ? { width: video.width, height: video.height, framerate: video.fps, videocodecid: 7, videodatarate: this.bitrateKbps } : {}),
+        audiocodecid: 10,
+        audiosamplerate: audio.sampleRate,
+        stereo: audio.channels > 1,
+        encoder: 'live-pusher',
+      }),
+    });
+    if (this.videoHeader) publisher.sendTag({ ...this.videoHeader, timestamp: 0 });
+    if (this.audioHeader) publisher.sendTag({ ...this.audioHeader, timestamp: 0 });
+    this.waitForKey = hasVideo;
+    this.encoder?.requestKeyFrame();
+    this.meter = new NetStatusMeter();
+    this.meter.sample(performance.now(), this.sendState());
+  }
+
+  /** The connection dropped: 1102 and retries with backoff, −1307 once the policy gives up (spec §4). */
+  private onConnectionLost(error: LivePusherError): void {
+    this.publisher = undefined;
+    const wasPaused = this.state === 'paused';
+    if (!this.move('connectionLost')) return;
+    this.resumePaused = wasPaused;
+    clearInterval(this.pausedTimer);
+    this.pausedTimer = undefined;
+    this.status(error.code, error.message);
+    this.status(StatusCode.Reconnecting);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const delay = this.reconnectPolicy.next();
+    if (delay === undefined) {
+      const message = `${describeStatus(StatusCode.ReconnectFailed)} (${this.reconnectPolicy.attempts} attempts)`;
+      this.reconnectPolicy.reset();
+      this.move('reconnectFailed');
+      this.status(StatusCode.ReconnectFailed, message);
+      this.sink.error(StatusCode.ReconnectFailed, message);
+      void this.stop();
+      return;
+    }
+    const generation = this.generation;
+    this.reconnectTimer = setTimeout(async () => {
+      if (generation !== this.generation) return;
+      try {
+        await this.connect();
+        this.reconnectPolicy.succeeded();
+        if (this.resumePaused) {
+          this.resumePaused = false;
+          this.pause();
+        }
+      } catch (e) {
+        if (generation !== this.generation) return;
+        this.publisher = undefined;
+        const error = e instanceof LivePusherError ? e : new LivePusherError(StatusCode.ConnectFailed, String(e));
+        this.status(error.code, error.message);
+        this.scheduleReconnect();
+      }
+    }, delay);
+  }
+
+  private sendState() {
+    const cache = this.publisher?.cachedFrames ?? { audio: 0, video: 0 };
+    return {
+      bytesSent: this.publisher?.bytesSent ?? 0,
+      videoCache: cache.video + (this.encoder?.queueSize ?? 0),
+      audioCache: cache.audio,
+      videoWidth: this.encoder ? this.settings.video.width : 0,
+      videoHeight: this.encoder ? this.settings.video.height : 0,
+    };
+  }
+
+  /** Once a second: netstatus, congestion (1101) and adaptive bitrate (1006). */
+  private tick(): void {
+    if (this.state !== 'pushing' && this.state !== 'paused') return;
+    const info = this.meter.sample(performance.now(), this.sendState());
+    this.sink.netStatus(info);
+    const fps = Math.max(1, info.videoFPS || this.settings.video.fps);
+    const backlogSeconds = info.videoCache / fps;
+    if (backlogSeconds > CONGESTED_BACKLOG_S) {
+      this.clearSeconds = 0;
+      if (!this.congested) {
+        this.congested = true;
+        this.status(StatusCode.UplinkSlow, `${describeStatus(StatusCode.UplinkSlow)}: ${backlogSeconds.toFixed(1)} s of video waiting`);
+      }
+      this.setBitrate(Math.max(this.settings.video.minBitrateKbps, Math.round(this.bitrateKbps * BITRATE_DOWN)));
+    } else {
+      this.congested = false;
+      if (++this.clearSeconds >= CLEAR_SECONDS_BEFORE_UP && this.bitrateKbps < this.settings.video.maxBitrateKbps) {
+        this.clearSeconds = 0;
+        this.setBitrate(Math.min(this.settings.video.maxBitrateKbps, Math.round(this.bitrateKbps * BITRATE_UP)));
+      }
+    }
+  }
+
+  private setBitrate(kbps: number): void {
+    if (kbps === this.bitrateKbps) return;
+    this.bitrateKbps = kbps;
+    this.encoder?.setBitrate(kbps * 1000);
+    this.status(StatusCode.BitrateChanged, `${describeStatus(StatusCode.BitrateChanged)}: ${kbps} kbps`);
+  }
+}
