@@ -9,6 +9,7 @@ const USAGE = `live-pusher: the WeChat <live-pusher> for the web, and a pure-Typ
 Usage:
   live-pusher serve [options]                 the studio: page, tunnel gateway, embedded RTMP server
   live-pusher push <input> <rtmp-url> [opts]  publish an FLV or MP4 (H.264 + AAC) file
+  live-pusher gateway --allow <pattern> [...]  the WebSocket tunnel alone, for production
   live-pusher aac <in.wav> <out.aac> [opts]   encode a WAV file with our AAC-LC encoder (ADTS)
   live-pusher help [command]                  this text, or a command's options
   live-pusher --version
@@ -20,6 +21,7 @@ const commands: Record<string, () => Promise<Command>> = {
   push: async () => (await import('./push.js')).runPush,
   serve: async () => (await import('./serve.js')).runServe,
   aac: async () => (await import('./aac.js')).runAac,
+  gateway: async () => (await import('./gateway.js')).runGateway,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
