@@ -1,0 +1,197 @@
+/**
+ * Page side of robustness.test.ts: the encoder and stage under conditions a camera run does not
+ * produce on demand (bursts, bitrate changes, injected encoder errors, WebGL context loss).
+ */
+import { SessionClock } from '../../src/browser/media/clock.js';
+import { H264Encoder, type H264EncoderEvent, type H264EncoderOptions } from '../../src/browser/media/video-encoder.js';
+import { VideoStage, VideoStageError } from '../../src/browser/media/video-stage.js';
+import type { FlvTag } from '../../src/media/flv/tag.js';
+import { markReady } from './page-support.js';
+
+const W = 360;
+const H = 640;
+
+/** A moving gradient with mild per-frame noise: detailed enough that the bitrate target matters. */
+function makeFrames(): (i: number, timestampUs: number) => VideoFrame {
+  const canvas = new OffscreenCanvas(W, H);
+  const ctx = canvas.getContext('2d')!;
+  const image = ctx.createImageData(W, H);
+  let seed = 1;
+  return (i, timestampUs) => {
+    for (let y = 0, p = 0; y < H; y++) {
+      for (let x = 0; x < W; x++, p += 4) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        const n = ((seed >>> 24) & 0x1f) - 16;
+        image.data[p] = ((x + i * 4) & 0xff) + n;
+        image.data[p + 1] = ((y + i * 2) & 0xff) + n;
+        image.data[p + 2] = ((x ^ y) & 0xff) + n;
+        image.data[p + 3] = 255;
+      }
+    }
+    ctx.putImageData(image, 0, 0);
+    return new VideoFrame(canvas, { timestamp: timestampUs });
+  };
+}
+
+interface EncoderRun {
+  encoder: H264Encoder;
+  tags: FlvTag[];
+  events: H264EncoderEvent[];
+}
+
+async function makeEncoder(more: Partial<H264EncoderOptions> = {}): Promise<EncoderRun> {
+  const tags: FlvTag[] = [];
+  const events: H264EncoderEvent[] = [];
+  const clock = new SessionClock();
+  clock.setOrigin(0);
+  const encoder = await H264Encoder.create({
+    width: W,
+    height: H,
+    fps: 15,
+    bitrate: 1_500_000,
+    clock,
+    onTag: (t) => tags.push(t),
+    onEvent: (e) => events.push(e),
+    ...more,
+  });
+  return { encoder, tags, events };
+}
+
+const isHeader = (t: FlvTag) => t.data[1] === 0;
+const isKey = (t: FlvTag) => t.data[0]! >> 4 === 1;
+
+/** 30 frames given at once: the realtime queue limit drops what the encoder cannot take. */
+async function encoderBurst() {
+  const { encoder, tags } = await makeEncoder({ maxQueue: 2 });
+  const frame = makeFrames();
+  const frames: VideoFrame[] = [];
+  for (let i = 0; i < 30; i++) frames.push(frame(i, i * 66_667));
+  for (const f of frames) encoder.encode(f);
+  await encoder.flush();
+  // Every frame given was closed by encode(), dropped or not: using one now must throw.
+  const closed = frames.filter((f) => {
+    try {
+      f.clone().close();
+      return false;
+    } catch {
+      return true;
+    }
+  }).length;
+  const stats = { ...encoder.stats };
+  encoder.close();
+  return { stats, closed, frames: tags.filter((t) => !isHeader(t)).length, firstKey: isKey(tags.find((t) => !isHeader(t))!) };
+}
+
+/** 4 s of noise at 1.5 Mbit/s, then 4 s at 300 kbit/s through setBitrate. */
+async function bitrateChange() {
+  const { encoder, tags, events } = await makeEncoder({ maxQueue: 1000 });
+  const frame = makeFrames();
+  for (let i = 0; i < 120; i++) {
+    if (i === 60) encoder.setBitrate(300_000);
+    encoder.encode(frame(i, i * 66_667));
+    if (encoder.queueSize > 4) await new Promise((r) => setTimeout(r, 5));
+  }
+  await encoder.flush();
+  encoder.close();
+  const media = tags.filter((t) => !isHeader(t));
+  // Skip 15 frames after the change: rate control needs a moment to settle.
+  const bytes = (from: number, to: number) => media.filter((t) => t.timestamp >= from && t.timestamp < to).reduce((s, t) => s + t.data.length, 0);
+  return {
+    headers: tags.filter(isHeader).length,
+    events: events.map((e) => e.type),
+    kbpsBefore: (bytes(1000, 4000) * 8) / 3 / 1000,
+    kbpsAfter: (bytes(5000, 8000) * 8) / 3 / 1000,
+    frames: media.length,
+  };
+}
+
+/** A VideoEncoder that fails (error callback, like a crashed encoder) after `after` frames. */
+async function encoderRestart(after: number, frames: number) {
+  const Real = VideoEncoder;
+  class Flaky extends Real {
+    private readonly fail: (e: DOMException) => void;
+    private count = 0;
+    constructor(init: VideoEncoderInit) {
+      super(init);
+      this.fail = init.error;
+    }
+    override encode(frame: VideoFrame, options?: VideoEncoderEncodeOptions): void {
+      super.encode(frame, options);
+      if (++this.count === after) {
+        queueMicrotask(() => {
+          this.close();
+          this.fail(new DOMException('injected failure', 'EncodingError'));
+        });
+      }
+    }
+  }
+  (globalThis as { VideoEncoder: typeof VideoEncoder }).VideoEncoder = Flaky;
+  try {
+    const { encoder, tags, events } = await makeEncoder({ maxQueue: 1000, maxRestarts: 2 });
+    const frame = makeFrames();
+    const keyAfterRestart: boolean[] = [];
+    let restartsSeen = 0;
+    for (let i = 0; i < frames; i++) {
+      encoder.encode(frame(i, i * 66_667));
+      await new Promise((r) => setTimeout(r, 15));
+      const restarts = events.filter((e) => e.type === 'restarted').length;
+      if (restarts > restartsSeen) {
+        restartsSeen = restarts;
+        const before = tags.length;
+        encoder.encode(frame(i, i * 66_667 + 1000));
+        await encoder.flush().catch(() => undefined);
+        const next = tags.slice(before).find((t) => !isHeader(t));
+        if (next) keyAfterRestart.push(isKey(next));
+      }
+    }
+    await encoder.flush().catch(() => undefined);
+    const failed = events.find((e) => e.type === 'failed');
+    return {
+      events: events.map((e) => e.type),
+      failedCode: failed?.type === 'failed' ? failed.error.code : null,
+      keyAfterRestart,
+      stats: { ...encoder.stats },
+    };
+  } finally {
+    (globalThis as { VideoEncoder: typeof VideoEncoder }).VideoEncoder = Real;
+  }
+}
+
+/** WEBGL_lose_context: the stage reports the loss, refuses frames with a typed error, recovers. */
+async function contextLoss() {
+  const lost: string[] = [];
+  let restored = 0;
+  const stage = new VideoStage({
+    width: W,
+    height: H,
+    onContextLost: (e) => lost.push(`${e.name}:${e.code}`),
+    onContextRestored: () => restored++,
+  });
+  const frame = makeFrames();
+  const input = frame(0, 1000);
+  stage.process(input).close();
+  const gl = stage.canvas.getContext('webgl2')!;
+  const ext = gl.getExtension('WEBGL_lose_context')!;
+  ext.loseContext();
+  await new Promise((r) => setTimeout(r, 50));
+  let whileLost = 'no error';
+  try {
+    stage.process(input).close();
+  } catch (e) {
+    whileLost = e instanceof VideoStageError ? `${e.name}:${e.code}` : String(e);
+  }
+  const snapshotWhileLost = await stage.snapshot().then(
+    () => 'resolved',
+    (e: unknown) => (e instanceof VideoStageError ? e.code : String(e)),
+  );
+  ext.restoreContext();
+  await new Promise((r) => setTimeout(r, 100));
+  const out = stage.process(input);
+  const afterRestore = out.timestamp;
+  out.close();
+  input.close();
+  stage.close();
+  return { lost, whileLost, snapshotWhileLost, restored, afterRestore };
+}
+
+markReady({ encoderBurst, bitrateChange, encoderRestart, contextLoss });

@@ -1,0 +1,65 @@
+/**
+ * The H.264 encoder and the WebGL2 stage under load, reconfiguration and failure, in headless
+ * Chromium: realtime dropping, bitrate changes without a restart, restart (1104) and give-up
+ * (−1303) after injected encoder errors, WebGL context loss and restore.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { launchChromium, openTestPage, type TestPage } from './harness.js';
+
+let browser: Browser;
+let tp: TestPage;
+
+before(async () => {
+  browser = await launchChromium();
+  tp = await openTestPage(browser, 'test/browser/robustness.page.ts');
+});
+
+after(async () => {
+  await tp?.close();
+  await browser?.close();
+});
+
+const call = <T>(name: string, ...args: unknown[]): Promise<T> =>
+  tp.page.evaluate(([n, a]) => (globalThis as unknown as Record<string, (...x: unknown[]) => Promise<T>>)[n as string]!(...(a as unknown[])), [name, args] as const);
+
+test('a burst beyond the encoder queue is dropped, every frame closed', async () => {
+  const r = await call<{ stats: { encoded: number; dropped: number; output: number }; closed: number; frames: number; firstKey: boolean }>('encoderBurst');
+  assert.equal(r.closed, 30, 'encode() closes every frame it is given');
+  assert.equal(r.stats.encoded + r.stats.dropped, 30);
+  assert.ok(r.stats.dropped > 0, `nothing dropped: ${JSON.stringify(r.stats)}`);
+  assert.equal(r.frames, r.stats.encoded, 'one tag per encoded frame');
+  assert.ok(r.firstKey, 'the first frame out is a key frame');
+  console.log(`burst of 30: ${r.stats.encoded} encoded, ${r.stats.dropped} dropped`);
+});
+
+test('setBitrate reconfigures without restarting: one sequence header, lower rate after', async () => {
+  const r = await call<{ headers: number; events: string[]; kbpsBefore: number; kbpsAfter: number; frames: number }>('bitrateChange');
+  assert.equal(r.headers, 1, 'no second sequence header');
+  assert.ok(!r.events.includes('restarted'), `events: ${r.events.join(',')}`);
+  assert.equal(r.frames, 120);
+  assert.ok(r.kbpsAfter < r.kbpsBefore * 0.5, `before ${r.kbpsBefore.toFixed(0)} kbit/s, after ${r.kbpsAfter.toFixed(0)} kbit/s`);
+  assert.ok(r.kbpsAfter < 450, `after the change ${r.kbpsAfter.toFixed(0)} kbit/s for a 300 kbit/s target`);
+  console.log(`bitrate: ${r.kbpsBefore.toFixed(0)} kbit/s → ${r.kbpsAfter.toFixed(0)} kbit/s`);
+});
+
+test('encoder errors restart it with a key frame (1104), then give up with −1303', async () => {
+  const r = await call<{ events: string[]; failedCode: number | null; keyAfterRestart: boolean[]; stats: unknown }>('encoderRestart', 5, 30);
+  assert.deepEqual(
+    r.events.filter((e) => e !== 'software-fallback' && e !== 'started'),
+    ['restarted', 'restarted', 'failed'],
+    JSON.stringify(r),
+  );
+  assert.equal(r.failedCode, -1303);
+  assert.ok(r.keyAfterRestart.length >= 1 && r.keyAfterRestart.every(Boolean), `key frames after restarts: ${JSON.stringify(r.keyAfterRestart)}`);
+});
+
+test('WebGL context loss: reported, typed error while lost, works again after restore', async () => {
+  const r = await call<{ lost: string[]; whileLost: string; snapshotWhileLost: string; restored: number; afterRestore: number }>('contextLoss');
+  assert.deepEqual(r.lost, ['VideoStageError:context-lost']);
+  assert.equal(r.whileLost, 'VideoStageError:context-lost');
+  assert.equal(r.snapshotWhileLost, 'context-lost');
+  assert.equal(r.restored, 1);
+  assert.equal(r.afterRestore, 1000);
+});
