@@ -11,10 +11,13 @@
  * default: one AAC frame) at the context's rate, 48 kHz or 16 kHz (spec §1 `audio-quality`),
  * mono or stereo (the graph up- or down-mixes, Web Audio §1.22 channel mixing).
  *
- * Timestamps: samples are counted from the context's frame counter, so blocks are exactly
- * contiguous; the counter is placed on the session clock with `getOutputTimestamp()` (which pairs
- * a context time with a performance.now() time) minus the output latencies, i.e. when the
- * graph processed the sample, which is the closest the web lets us get to capture time.
+ * Timestamps: samples are counted from the context's frame counter, so blocks are contiguous;
+ * the counter is placed on the session clock with `getOutputTimestamp()` (which pairs a context
+ * time with a performance.now() time) minus the output latencies, i.e. when the graph processed
+ * the sample, which is the closest the web lets us get to capture time. The audio device's clock
+ * and performance.now() drift apart (tens of ppm: ~0.2 s an hour), so the pairing is measured
+ * again every couple of seconds and the mapping slewed towards it by at most 0.2 ms per block:
+ * lip sync holds over hours and timestamps never jump.
  */
 import { LivePusherError, StatusCode } from '../../core/codes.js';
 import type { SessionClock } from './clock.js';
@@ -67,6 +70,10 @@ export interface AudioCaptureOptions {
 
 /** RMS at or below this many dBFS shows as level 0; 0 dBFS as 100. */
 const LEVEL_FLOOR_DB = -60;
+/** Seconds between measurements of the context ↔ session clock pairing. */
+const RECALIBRATE_S = 2;
+/** Largest correction of the mapping per block, ms (0.2 ms per 21 ms block: ≤ 1 %). */
+const MAX_SLEW_MS = 0.2;
 
 /** The microphone graph. Create with {@link AudioCapture.create}, then start(). */
 export class AudioCapture {
@@ -89,6 +96,9 @@ export class AudioCapture {
   private running = false;
   private closed = false;
   private perfAtFrameZeroMs: number | null = null;
+  /** The latest measurement of perfAtFrameZeroMs, which the mapping slews towards. */
+  private measuredAtFrameZeroMs = 0;
+  private measuredAtFrame = 0;
   private lastLevel = 0;
 
   private constructor(options: AudioCaptureOptions, context: AudioContext, source: MediaStreamAudioSourceNode, tapKind: AudioTapKind) {
@@ -269,7 +279,17 @@ export class AudioCapture {
   private deliver(frame: number, planes: Float32Array[], sumSquares: number): void {
     if (!this.running) return;
     const rate = this.context.sampleRate;
-    if (this.perfAtFrameZeroMs === null) this.perfAtFrameZeroMs = this.calibrate(frame);
+    if (this.perfAtFrameZeroMs === null) {
+      this.perfAtFrameZeroMs = this.measuredAtFrameZeroMs = this.calibrate(frame);
+      this.measuredAtFrame = frame;
+    } else {
+      if (frame - this.measuredAtFrame >= RECALIBRATE_S * rate) {
+        this.measuredAtFrameZeroMs = this.calibrate(frame);
+        this.measuredAtFrame = frame;
+      }
+      const error = this.measuredAtFrameZeroMs - this.perfAtFrameZeroMs;
+      this.perfAtFrameZeroMs += Math.max(-MAX_SLEW_MS, Math.min(MAX_SLEW_MS, error));
+    }
     const rms = Math.sqrt(sumSquares / this.blockFrames);
     const db = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
     this.lastLevel = Math.max(0, Math.min(100, Math.round(((db - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB) * 100)));

@@ -13,7 +13,10 @@
  * Output: the AAC sequence header (AudioSpecificConfig, ISO/IEC 14496-3 §1.6.2.1) once, then one
  * raw access unit per tag (FLV spec §E.4.2.1, AACPacketType 1), timestamps in ms on the session
  * clock. The encoder's priming delay is taken off the timestamps, so a decoded sample plays at
- * the session time it was captured (DESIGN.md "Timing": lip sync by construction).
+ * the session time it was captured (DESIGN.md "Timing": lip sync by construction). The project's
+ * encoder counts output time in samples from its first input; the capture's slow drift
+ * correction (audio-capture.ts) is carried over by adding the difference between the blocks'
+ * timestamps and that count.
  */
 import { LivePusherError, StatusCode } from '../../core/codes.js';
 import { audioSpecificConfig } from '../../media/aac/config.js';
@@ -51,10 +54,9 @@ export interface AudioEncoderLike {
 }
 
 /**
- * Makes a worker-backed AAC encoder. ADAPTER POINT for src/media/aac's worker client: pass a
- * factory that returns its client (or a thin wrapper with this shape). Timestamps must come back
- * unchanged (µs, first chunk = first input), and the first chunk must carry
- * `decoderConfig.description` or the AudioSpecificConfig is built here.
+ * Makes a worker-backed AAC encoder. `aacWorkerEncoder` (aac-worker-encoder.ts) is the one for
+ * src/media/aac's worker; any other must give timestamps back unchanged (µs, first chunk = first input) and put
+ * `decoderConfig.description` on the first chunk (or the AudioSpecificConfig is built here).
  */
 export type AacWorkerEncoderFactory = (init: AudioEncoderLikeInit) => AudioEncoderLike;
 
@@ -108,6 +110,10 @@ export class AacTagEncoder {
   private readonly delayUs: number;
   private sentHeader = false;
   private closed = false;
+  /** First block's timestamp and samples given since, for the drift correction. */
+  private firstInputUs: number | null = null;
+  private samplesIn = 0;
+  private correctionUs = 0;
 
   private constructor(options: AacTagEncoderOptions, backend: AudioBackendKind, bitrate: number) {
     this.options = options;
@@ -163,6 +169,12 @@ export class AacTagEncoder {
     this.input.timestamp = block.timestamp;
     this.input.planes = block.planes;
     this.stats.blocks++;
+    if (this.backend !== 'webcodecs') {
+      // WebCodecs keeps input timestamps itself; the project's encoder only counts samples.
+      if (this.firstInputUs === null) this.firstInputUs = block.timestamp;
+      this.correctionUs = block.timestamp - (this.firstInputUs + (this.samplesIn * 1e6) / block.sampleRate);
+      this.samplesIn += block.numberOfFrames;
+    }
     try {
       this.encoder.encode(this.input);
     } catch (e) {
@@ -174,6 +186,9 @@ export class AacTagEncoder {
   async flush(): Promise<void> {
     if (this.closed) return;
     await this.encoder.flush();
+    // The next input starts a new stream segment in the encoder (it counts from there).
+    this.firstInputUs = null;
+    this.samplesIn = 0;
   }
 
   /** Stops; buffered audio is discarded. Idempotent. */
@@ -185,7 +200,7 @@ export class AacTagEncoder {
 
   private handleOutput(chunk: AudioChunkLike, description: AllowSharedBufferSource | undefined): void {
     if (this.closed) return;
-    const us = chunk.timestamp - this.delayUs;
+    const us = chunk.timestamp - this.delayUs + this.correctionUs;
     // Frames from before the push started (including the priming frame when the microphone started
     // with the push) are left out rather than clamped to 0, which would break the 1024-sample
     // spacing; AAC frames decode on their own, so the stream stays valid.
