@@ -11,8 +11,13 @@ import { markReady } from './page-support.js';
 const W = 360;
 const H = 640;
 
+/** A tag's body: sequence header (AVCPacketType 0)? */
+const isHeader = (t: FlvTag) => t.data[1] === 0;
+/** FrameType 1 (key frame)? */
+const isKey = (t: FlvTag) => t.data[0]! >> 4 === 1;
+
 /** A moving gradient with mild per-frame noise: detailed enough that the bitrate target matters. */
-function makeFrames(): (i: number, timestampUs: number) => VideoFrame {
+function makeFrames(W = 360, H = 640): (i: number, timestampUs: number) => VideoFrame {
   const canvas = new OffscreenCanvas(W, H);
   const ctx = canvas.getContext('2d')!;
   const image = ctx.createImageData(W, H);
@@ -56,9 +61,6 @@ async function makeEncoder(more: Partial<H264EncoderOptions> = {}): Promise<Enco
   });
   return { encoder, tags, events };
 }
-
-const isHeader = (t: FlvTag) => t.data[1] === 0;
-const isKey = (t: FlvTag) => t.data[0]! >> 4 === 1;
 
 /** 30 frames given at once: the realtime queue limit drops what the encoder cannot take. */
 async function encoderBurst() {
@@ -194,4 +196,19 @@ async function contextLoss() {
   return { lost, whileLost, snapshotWhileLost, restored, afterRestore };
 }
 
-markReady({ encoderBurst, bitrateChange, encoderRestart, contextLoss });
+/** 360×640 for 10 frames, then setSize(640, 360) and 10 frames of that size. */
+async function sizeChange() {
+  const { encoder, tags, events } = await makeEncoder({ maxQueue: 1000 });
+  const portrait = makeFrames(360, 640);
+  const landscape = makeFrames(640, 360);
+  for (let i = 0; i < 10; i++) encoder.encode(portrait(i, i * 66_667));
+  encoder.setSize(640, 360);
+  for (let i = 10; i < 20; i++) encoder.encode(landscape(i, i * 66_667));
+  await encoder.flush();
+  encoder.close();
+  const headers = tags.filter(isHeader).map((t) => Array.from(t.data.subarray(5)));
+  const firstAfter = tags.slice(tags.findIndex((t, i) => i > 0 && isHeader(t)) + 1)[0];
+  return { headers, frames: tags.filter((t) => !isHeader(t)).length, keyAfter: firstAfter ? isKey(firstAfter) : null, events: events.map((e) => e.type), codec: encoder.codec };
+}
+
+markReady({ sizeChange,  encoderBurst, bitrateChange, encoderRestart, contextLoss });

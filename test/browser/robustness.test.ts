@@ -6,6 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
+import { parseAvcDecoderConfigurationRecord } from '../../src/media/avc/config-record.js';
+import { parseSps } from '../../src/media/avc/sps.js';
 import { launchChromium, openTestPage, type TestPage } from './harness.js';
 
 let browser: Browser;
@@ -62,4 +64,21 @@ test('WebGL context loss: reported, typed error while lost, works again after re
   assert.equal(r.snapshotWhileLost, 'context-lost');
   assert.equal(r.restored, 1);
   assert.equal(r.afterRestore, 1000);
+});
+
+test('setSize: a new sequence header with the new size, then a key frame', async () => {
+  const r = await call<{ headers: number[][]; frames: number; keyAfter: boolean | null; events: string[]; codec: string }>('sizeChange');
+  // Chromium's second record lists the old SPS and the new one (another seq_parameter_set_id).
+  const sizes = r.headers.map((h) =>
+    parseAvcDecoderConfigurationRecord(Uint8Array.from(h)).sps.map((nal) => {
+      const sps = parseSps(nal);
+      return `${sps.width}x${sps.height}`;
+    }),
+  );
+  assert.equal(sizes.length, 2);
+  assert.deepEqual(sizes[0], ['360x640']);
+  assert.ok(sizes[1]!.includes('640x360'), JSON.stringify(sizes));
+  assert.equal(r.frames, 20);
+  assert.equal(r.keyAfter, true);
+  assert.ok(!r.events.includes('restarted'), r.events.join(','));
 });

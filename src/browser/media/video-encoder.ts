@@ -244,6 +244,22 @@ export class H264Encoder {
     this.encoder.configure(this.config);
   }
 
+  /**
+   * Changes the encoded size (adaptive resolution, status 1005; orientation). The running encoder
+   * is reconfigured with the level the new size needs; a new sequence header and a key frame
+   * follow. Frames of the old size still queued come out first.
+   */
+  setSize(width: number, height: number): void {
+    for (const [name, v] of [['width', width], ['height', height]] as const) {
+      if (!(Number.isInteger(v) && v > 0 && v % 2 === 0)) throw new RangeError(`H264Encoder.setSize: ${name} must be a positive even integer, got ${v}`);
+    }
+    if (this.closed || (width === this.config.width && height === this.config.height)) return;
+    const profile = this.options.profile ?? 'baseline';
+    this.config = { ...this.config, width, height, codec: avcCodecFor(profile, width, height, this.options.fps) };
+    this.forceKey = true;
+    this.encoder.configure(this.config);
+  }
+
   /** Waits for every queued frame to come out. */
   async flush(): Promise<void> {
     if (this.closed || this.encoder.state !== 'configured') return;
