@@ -162,15 +162,24 @@ export class AudioCapture {
     return this.lastLevel;
   }
 
-  /** Starts handing out blocks. */
-  async start(): Promise<void> {
+  /**
+   * Starts handing out blocks. Resolves true once the context runs. Browsers keep an AudioContext
+   * suspended until the page has had a user gesture (autoplay policy); then this resolves false
+   * after a second and blocks begin by themselves when the context is allowed to run — call it
+   * from a click handler (the element's start()) to avoid that.
+   */
+  async start(): Promise<boolean> {
     if (this.closed) throw new Error('AudioCapture.start: closed');
-    if (this.running) return;
-    this.running = true;
-    this.perfAtFrameZeroMs = null;
-    this.mixBus.connect(this.tap);
-    this.tap.connect(this.context.destination);
-    await this.context.resume();
+    if (!this.running) {
+      this.running = true;
+      this.perfAtFrameZeroMs = null;
+      this.mixBus.connect(this.tap);
+      this.tap.connect(this.context.destination);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.context.resume(), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+    clearTimeout(timer);
+    return this.context.state === 'running';
   }
 
   /** Mic volume 0–1 (setMICVolume). Applied smoothly over 20 ms to avoid clicks. */
@@ -250,9 +259,14 @@ export class AudioCapture {
     let fill = 0;
     let startFrame = 0;
     let sumSquares = 0;
+    // Samples are counted from the first event: playbackTime jitters from event to event in
+    // Chromium, while the samples themselves are contiguous.
+    let nextFrame: number | null = null;
     node.onaudioprocess = (event) => {
       const input = event.inputBuffer;
-      const first = Math.round(event.playbackTime * this.context.sampleRate);
+      nextFrame ??= Math.round(event.playbackTime * this.context.sampleRate);
+      const first = nextFrame;
+      nextFrame += input.length;
       let offset = 0;
       while (offset < input.length) {
         if (fill === 0) {

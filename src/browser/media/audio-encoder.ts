@@ -28,6 +28,8 @@ import type { SessionClock } from './clock.js';
 
 /** WebCodecs codec string of AAC-LC. */
 const AAC_LC = 'mp4a.40.2';
+/** Largest change of the drift correction per input block, µs. */
+const MAX_CORRECTION_STEP_US = 500;
 
 /** An encoded access unit from any backend (EncodedAudioChunk or the project's AacChunk). */
 export type AudioChunkLike = { readonly timestamp: number; readonly byteLength: number } & (
@@ -171,8 +173,10 @@ export class AacTagEncoder {
     this.stats.blocks++;
     if (this.backend !== 'webcodecs') {
       // WebCodecs keeps input timestamps itself; the project's encoder only counts samples.
+      // Slewed (≤ 0.5 ms per block) so that jittery input timestamps cannot jitter the output.
       if (this.firstInputUs === null) this.firstInputUs = block.timestamp;
-      this.correctionUs = block.timestamp - (this.firstInputUs + (this.samplesIn * 1e6) / block.sampleRate);
+      const error = block.timestamp - (this.firstInputUs + (this.samplesIn * 1e6) / block.sampleRate) - this.correctionUs;
+      this.correctionUs += Math.max(-MAX_CORRECTION_STEP_US, Math.min(MAX_CORRECTION_STEP_US, error));
       this.samplesIn += block.numberOfFrames;
     }
     try {

@@ -81,11 +81,14 @@ export class RateLimiter {
 
   /** Whether a frame at `us` passes. */
   accept(us: number): boolean {
-    // Half a frame of slack at the camera's rate absorbs capture jitter (20 fps frames 48–52 ms apart).
+    // A quarter interval of slack absorbs capture jitter, so a 15 fps camera is not thinned to 7.5
+    // when one frame comes 2 ms early.
     const slack = this.intervalUs / 4;
     if (us + slack < this.nextDueUs) return false;
-    this.nextDueUs = us - this.nextDueUs > this.intervalUs * 2 ? us + this.intervalUs : this.nextDueUs + this.intervalUs;
-    if (this.nextDueUs < us) this.nextDueUs = us + this.intervalUs;
+    // On schedule: the next slot is one interval on, keeping the average rate exact. Behind it by
+    // more than an interval (a stall, or the first frame): restart the schedule from this frame
+    // rather than letting a burst through to catch up.
+    this.nextDueUs = us - this.nextDueUs >= this.intervalUs ? us + this.intervalUs : this.nextDueUs + this.intervalUs;
     return true;
   }
 }
