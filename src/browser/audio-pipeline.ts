@@ -25,6 +25,14 @@ export interface AudioPipelineOptions {
 
 const LEVEL_INTERVAL_MS = 200;
 
+/**
+ * AAC bitrate per channel for each audio-quality (spec §1): 64 kbps keeps 48 kHz speech and music
+ * clean; 32 kbps is the least our encoder runs at and ample for 16 kHz speech.
+ */
+function bitrateFor(settings: AudioSettings): number {
+  return (settings.sampleRate >= 44_100 ? 64_000 : 32_000) * settings.channels;
+}
+
 export class AudioPipeline {
   private paused = false;
   private micEnabled: boolean;
@@ -44,7 +52,14 @@ export class AudioPipeline {
   static async create(options: AudioPipelineOptions): Promise<AudioPipeline | undefined> {
     if (!options.track) return undefined;
     const { sampleRate, channels } = options.settings;
-    const encoder = await AacTagEncoder.create({ sampleRate, numberOfChannels: channels, clock: options.clock, onTag: options.onTag, onError: options.onError });
+    const encoder = await AacTagEncoder.create({
+      sampleRate,
+      numberOfChannels: channels,
+      bitrate: bitrateFor(options.settings),
+      clock: options.clock,
+      onTag: options.onTag,
+      onError: options.onError,
+    });
     let capture: AudioCapture;
     try {
       capture = await AudioCapture.create({

@@ -1,0 +1,242 @@
+/**
+ * `<live-pusher>` end to end, as a user runs it: the studio server (`startStudio`, what
+ * `live-pusher serve` starts) serves the real browser bundle and the tunnel gateway; headless
+ * Chromium with a fake camera and microphone loads it; the element pushes through the gateway to
+ * nginx-rtmp; ffprobe judges the recording.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { NetStatusInfo } from '../../src/core/netstatus.js';
+import { startStudio, type Studio } from '../../src/node/studio/server.js';
+import { runTool } from '../support/children.js';
+import { probePackets, probeStreams } from '../support/ffprobe.js';
+import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+let nginx: NginxRtmp;
+let studio: Studio;
+let browser: Browser;
+
+before(async () => {
+  nginx = await startNginxRtmp();
+  [studio, browser] = await Promise.all([
+    startStudio({ allow: ['rtmp://127.0.0.1:*'] }),
+    chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream'] }),
+  ]);
+});
+after(async () => {
+  await browser?.close();
+  await studio?.close();
+  await nginx?.stop();
+});
+
+interface PusherEvent {
+  type: string;
+  detail: { code?: number; message?: string; info?: NetStatusInfo; errCode?: number; errMsg?: string };
+  at: number;
+}
+
+/**
+ * Opens the studio page and adds a `<live-pusher>` with `attributes`; events are recorded in the
+ * page. The studio's own pusher stays idle (it has no autopush).
+ */
+async function openPusher(attributes: Record<string, string>, on: Browser = browser): Promise<Page> {
+  const page = await on.newPage();
+  const log: string[] = [];
+  page.on('pageerror', (e) => log.push(e.message));
+  await page.goto(studio.url);
+  await page.evaluate(async (attrs) => {
+    await customElements.whenDefined('live-pusher');
+    const events: unknown[] = [];
+    (window as unknown as { events: unknown[] }).events = events;
+    const el = document.createElement('live-pusher');
+    el.id = 'under-test';
+    for (const type of ['statechange', 'netstatus', 'error']) {
+      el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail, at: performance.now() }));
+    }
+    for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+    document.body.append(el);
+  }, attributes);
+  return page;
+}
+
+function events(page: Page): Promise<PusherEvent[]> {
+  return page.evaluate(() => (window as unknown as { events: PusherEvent[] }).events);
+}
+
+async function waitForEvent(page: Page, predicate: string, timeoutMs = 20_000): Promise<void> {
+  await page.waitForFunction(
+    (p) => (window as unknown as { events: PusherEvent[] }).events.some((e) => new Function('e', `return ${p}`)(e)),
+    predicate,
+    { timeout: timeoutMs, polling: 100 },
+  );
+}
+
+function codes(list: PusherEvent[]): number[] {
+  return list.filter((e) => e.type === 'statechange').map((e) => e.detail.code!);
+}
+
+/** Calls a context method in the page; resolves with its result or its errMsg. */
+function call(page: Page, method: string, args: object = {}): Promise<Record<string, unknown>> {
+  return page.evaluate(
+    async ([m, a]) => {
+      const { createLivePusherContext } = (await import('/live-pusher.js' as string)) as {
+        createLivePusherContext(id: string): Record<string, (o: object) => Promise<Record<string, unknown>>>;
+      };
+      try {
+        return await createLivePusherContext('under-test')[m as string]!(a as object);
+      } catch (e) {
+        return { errMsg: (e as Error).message };
+      }
+    },
+    [method, args] as const,
+  );
+}
+
+async function pushFor(page: Page, ms: number): Promise<void> {
+  await waitForEvent(page, 'e.detail.code === 1002');
+  await page.waitForTimeout(ms);
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+}
+
+test('default attributes and autopush: H.264 360×640 ~15 fps and AAC 48 kHz arrive at nginx-rtmp, with the codes in order', async () => {
+  await rm(nginx.recordingPath('default'), { force: true });
+  const page = await openPusher({ url: nginx.url('live', 'default'), autopush: '' });
+  await pushFor(page, 4000);
+  const list = await events(page);
+  await page.close();
+  const order = codes(list).filter((c) => [1003, 1007, 1008, 1001, 1002].includes(c));
+  assert.deepEqual(order, [1003, 1007, 1008, 1001, 1002]);
+
+  const recording = await nginx.waitForRecording('default');
+  const streams = await probeStreams(recording);
+  const video = streams.find((s) => s.codecType === 'video');
+  const audio = streams.find((s) => s.codecType === 'audio');
+  assert.equal(video?.codecName, 'h264');
+  assert.deepEqual([video?.width, video?.height], [360, 640]);
+  assert.equal(audio?.codecName, 'aac');
+  assert.equal(audio?.sampleRate, 48000);
+
+  const packets = await probePackets(recording);
+  const videoPackets = packets.filter((p) => p.codecType === 'video');
+  const audioPackets = packets.filter((p) => p.codecType === 'audio');
+  const span = (videoPackets.at(-1)!.dtsMs! - videoPackets[0]!.dtsMs!) / 1000;
+  const fps = (videoPackets.length - 1) / span;
+  assert.ok(fps > 12 && fps < 16.5, `video at ${fps.toFixed(1)} fps`);
+  assert.ok(videoPackets[0]!.keyframe, 'the stream starts with a key frame');
+  const offset = Math.abs(audioPackets[0]!.dtsMs! - videoPackets[0]!.dtsMs!);
+  assert.ok(offset <= 100, `audio starts ${offset} ms from video`);
+
+  const net = list.filter((e) => e.type === 'netstatus').map((e) => e.detail.info!);
+  assert.ok(net.length >= 3, `${net.length} netstatus events`);
+  const keys = ['videoBitrate', 'audioBitrate', 'videoFPS', 'videoGOP', 'netSpeed', 'netJitter', 'netQualityLevel', 'videoWidth', 'videoHeight', 'videoCache', 'audioCache'];
+  for (const info of net) assert.deepEqual(Object.keys(info).sort(), [...keys].sort());
+  const last = net.at(-1)!;
+  assert.deepEqual([last.videoWidth, last.videoHeight], [360, 640]);
+  assert.ok(last.videoFPS >= 10 && last.videoFPS <= 17, `netstatus videoFPS ${last.videoFPS}`);
+  assert.ok(last.videoBitrate > 20 && last.videoBitrate < 1500, `videoBitrate ${last.videoBitrate}`);
+  assert.ok(last.audioBitrate > 20 && last.audioBitrate < 200, `audioBitrate ${last.audioBitrate}`);
+  assert.ok(last.netSpeed > 0, `netSpeed ${last.netSpeed}`);
+  assert.ok(last.netQualityLevel >= 1 && last.netQualityLevel <= 3, `netQualityLevel ${last.netQualityLevel}`);
+});
+
+test('mode FHD with horizontal orientation pushes 1280×720; audio-quality low pushes 16 kHz', async () => {
+  await rm(nginx.recordingPath('fhd'), { force: true });
+  const page = await openPusher({ url: nginx.url('live', 'fhd'), mode: 'FHD', orientation: 'horizontal', 'audio-quality': 'low', autopush: '' });
+  await pushFor(page, 2500);
+  await page.close();
+  const streams = await probeStreams(await nginx.waitForRecording('fhd'));
+  const video = streams.find((s) => s.codecType === 'video');
+  assert.deepEqual([video?.width, video?.height], [1280, 720]);
+  assert.equal(streams.find((s) => s.codecType === 'audio')?.sampleRate, 16000);
+});
+
+test('pause and resume keep one connection; sendMessage is in the SEI; snapshot has the pushed size', async () => {
+  await rm(nginx.recordingPath('controls'), { force: true });
+  const page = await openPusher({ url: nginx.url('live', 'controls'), autopush: '' });
+  await waitForEvent(page, 'e.detail.code === 1002');
+  await page.waitForTimeout(1000);
+  assert.equal((await call(page, 'sendMessage', { msg: 'hello from the pusher' })).errMsg, 'sendMessage:ok');
+  const shot = await call(page, 'snapshot', { quality: 'compressed' });
+  assert.equal(shot.errMsg, 'snapshot:ok');
+  assert.deepEqual([shot.width, shot.height], [360, 640]);
+  assert.match(String(shot.tempImagePath), /^blob:/);
+  assert.equal((await call(page, 'pause')).errMsg, 'pause:ok');
+  assert.equal(await page.getAttribute('#under-test', 'state'), 'paused');
+  await page.waitForTimeout(1500);
+  assert.equal((await call(page, 'resume')).errMsg, 'resume:ok');
+  await page.waitForTimeout(1000);
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  const list = await events(page);
+  await page.close();
+  assert.equal(codes(list).filter((c) => c === 1001).length, 1, 'one connection');
+
+  const recording = await nginx.waitForRecording('controls');
+  const packets = (await probePackets(recording)).filter((p) => p.codecType === 'video');
+  const span = packets.at(-1)!.dtsMs! - packets[0]!.dtsMs!;
+  assert.ok(span > 3000, `the recording spans the pause (${span} ms)`);
+  const trace = await runTool('ffmpeg', ['-hide_banner', '-i', recording, '-c:v', 'copy', '-bsf:v', 'trace_headers', '-an', '-f', 'null', '-'], { timeoutMs: 60_000 });
+  const hex = Buffer.from('hello from the pusher').toString('hex');
+  const bytes = [...trace.stderr.matchAll(/user_data_payload_byte\[\d+\]\s+\d+ = (\d+)/g)].map((m) => Number(m[1]).toString(16).padStart(2, '0')).join('');
+  assert.ok(bytes.includes(hex), 'the message bytes are in a user_data_unregistered SEI');
+});
+
+test('a refused camera gives error 10001 and statechange -1301', async () => {
+  const denying = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--deny-permission-prompts'] });
+  try {
+    const page = await openPusher({ url: nginx.url('live', 'denied'), autopush: '' }, denying);
+    await waitForEvent(page, 'e.type === "error"');
+    await page.waitForTimeout(300);
+    const list = await events(page);
+    assert.ok(list.some((e) => e.type === 'error' && e.detail.errCode === 10001), JSON.stringify(list));
+    assert.ok(codes(list).includes(-1301) || codes(list).includes(10001));
+    assert.ok(list.some((e) => e.type === 'error' && e.detail.errCode === 10002), 'the microphone is refused too');
+  } finally {
+    await denying.close();
+  }
+});
+
+test('the RTMP server restarting mid-push gives 1102 and the stream resumes', async () => {
+  const page = await openPusher({ url: nginx.url('live', 'restart'), autopush: '' });
+  await waitForEvent(page, 'e.detail.code === 1002');
+  await page.waitForTimeout(1000);
+  await rm(nginx.recordingPath('restart'), { force: true });
+  await nginx.restart();
+  await waitForEvent(page, 'e.detail.code === 1102');
+  await page.waitForFunction(() => (window as unknown as { events: PusherEvent[] }).events.filter((e) => e.detail.code === 1002).length >= 2, undefined, {
+    timeout: 30_000,
+  });
+  assert.equal(await page.getAttribute('#under-test', 'state'), 'pushing');
+  await page.waitForTimeout(2000);
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  await page.close();
+  const packets = (await probePackets(await nginx.waitForRecording('restart'))).filter((p) => p.codecType === 'video');
+  assert.ok(packets.length > 15, `${packets.length} video packets after the restart`);
+  assert.ok(packets[0]!.keyframe, 'the resumed stream starts with a key frame');
+});
+
+test('a server that never comes back gives -1307 and the element stops', async () => {
+  const server = await startNginxRtmp();
+  const page = await openPusher({ url: server.url('live', 'gone'), autopush: '' });
+  try {
+    await waitForEvent(page, 'e.detail.code === 1002');
+    await server.stop();
+    await waitForEvent(page, 'e.detail.code === -1307', 60_000);
+    const list = await events(page);
+    assert.ok(list.some((e) => e.type === 'error' && e.detail.errCode === -1307));
+    await page.waitForFunction(() => document.getElementById('under-test')?.getAttribute('state') === 'stopped');
+  } finally {
+    await page.close();
+  }
+});
