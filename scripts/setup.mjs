@@ -16,6 +16,9 @@ const TEST_PACKAGES = [
   { name: 'nginx', provides: '/usr/sbin/nginx' },
   { name: 'libnginx-mod-rtmp', provides: '/usr/lib/nginx/modules/ngx_rtmp_module.so' },
   { name: 'ffmpeg', provides: '/usr/bin/ffprobe' },
+  // Browser tests drive Debian's Chromium through playwright-core: Playwright's own browser
+  // download is not possible on these machines, and not needed.
+  { name: 'chromium', provides: '/usr/bin/chromium' },
 ];
 
 function log(message) {
