@@ -89,6 +89,10 @@ export interface H264EncoderStats {
   messages: number;
 }
 
+/** encode() options, shared rather than allocated per frame. */
+const KEY_FRAME: VideoEncoderEncodeOptions = Object.freeze({ keyFrame: true });
+const DELTA_FRAME: VideoEncoderEncodeOptions = Object.freeze({ keyFrame: false });
+
 /** H.264 levels (Table A-1): level_idc, MaxFS (macroblocks per frame), MaxMBPS (macroblocks per second). */
 const LEVELS: ReadonlyArray<readonly [number, number, number]> = [
   [0x1f, 3600, 108000], // 3.1
@@ -211,7 +215,7 @@ export class H264Encoder {
         this.forceKey = false;
         this.lastKeyUs = frame.timestamp;
       }
-      this.encoder.encode(frame, { keyFrame });
+      this.encoder.encode(frame, keyFrame ? KEY_FRAME : DELTA_FRAME);
       this.stats.encoded++;
     } finally {
       frame.close();
