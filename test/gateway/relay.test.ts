@@ -51,7 +51,7 @@ function selfSigned(): { key: Buffer; cert: Buffer } {
 
 test('rtmps: TLS to the resolved address with SNI = the host name, certificate checked', async () => {
   const { key, cert } = selfSigned();
-  const names: (string | false)[] = [];
+  const names: (string | false | null)[] = [];
   const server = tls.createServer({ key, cert }, (s) => {
     names.push(s.servername);
     s.on('error', () => undefined);
