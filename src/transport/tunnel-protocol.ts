@@ -250,6 +250,8 @@ export const TunnelCloseCode = {
   IdleTimeout: 4002,
   /** The tunnel was refused before opening (after an `error` frame). */
   Refused: 4003,
+  /** Sent by the client's `destroy()`: the gateway resets the TCP side instead of flushing it. */
+  ClientAbort: 4010,
 } as const;
 export type TunnelCloseCode = (typeof TunnelCloseCode)[keyof typeof TunnelCloseCode];
 

@@ -196,7 +196,8 @@ export class TunnelTransport implements Transport {
     this.stopPolling();
     const socket = this.socket;
     if (!socket || this.closed) return;
-    socket.close(TunnelCloseCode.Normal); // the standard API has no abort; data still queued is lost to us
+    // The standard API has no abort: 4010 asks the gateway to reset the TCP side, not flush it.
+    socket.close(TunnelCloseCode.ClientAbort);
     if (this.handlers) {
       // Report now: a browser may keep the socket in CLOSING until the gateway answers.
       this.onClose(TunnelCloseCode.Normal, '');

@@ -334,3 +334,61 @@ test('the token reaches the authorize hook; a refused token is "unauthorized"', 
   await ok.end(2000);
   assert.deepEqual(seen, ['bad', 'good']);
 });
+
+test('hooks that throw and unparsable request URLs do not take the gateway down', async () => {
+  const server = await fakeServer(startSilentServer);
+  const gw = await gateway({
+    allow: ['rtmp://127.0.0.1:*'],
+    onEvent: () => {
+      throw new Error('logger broke');
+    },
+    authorize: ({ token }) => {
+      if (token === 'throw') throw new Error('authorizer broke');
+      return true;
+    },
+  });
+  const { port } = gw.address();
+  const answer = await new Promise<string>((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () =>
+      s.write('GET http://[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'),
+    );
+    let text = '';
+    s.on('data', (d) => (text += d.toString()));
+    s.on('error', () => undefined);
+    s.on('close', () => resolve(text));
+  });
+  assert.match(answer, /^HTTP\/1\.1 400/);
+  const target = { host: '127.0.0.1', port: server.port, tls: false };
+  const handlers = { data: () => undefined, drain: () => undefined, close: () => undefined };
+  const error = await tunnel(gw, { token: 'throw' }).open(target, handlers).then(() => assert.fail('opened'), (e: unknown) => e as TunnelError);
+  assert.equal(error.reason, 'unauthorized');
+  await openThenClose(gw, target);
+});
+
+test('destroy() resets the TCP side at the gateway; end() flushes it', async () => {
+  const received: number[] = [];
+  const ends: string[] = [];
+  const sink = net.createServer((s) => {
+    let n = 0;
+    s.on('data', (d) => (n += d.length));
+    s.on('end', () => ends.push('fin'));
+    s.on('error', (e: NodeJS.ErrnoException) => ends.push(e.code ?? 'error'));
+    s.on('close', () => received.push(n));
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  cleanup.push(() => new Promise((r) => sink.close(r)));
+  const port = (sink.address() as net.AddressInfo).port;
+  const gw = await gateway({ allow: ['rtmp://127.0.0.1:*'] });
+  const handlers = { data: () => undefined, drain: () => undefined, close: () => undefined };
+  const graceful = tunnel(gw);
+  await graceful.open({ host: '127.0.0.1', port, tls: false }, handlers);
+  graceful.write(new Uint8Array(300_000));
+  await graceful.end(2000);
+  for (let i = 0; i < 100 && received.length < 1; i++) await delay(10);
+  assert.deepEqual([received, ends], [[300_000], ['fin']]);
+  const aborted = tunnel(gw);
+  await aborted.open({ host: '127.0.0.1', port, tls: false }, handlers);
+  aborted.destroy();
+  for (let i = 0; i < 100 && received.length < 2; i++) await delay(10);
+  assert.equal(ends[1], 'ECONNRESET');
+});

@@ -121,8 +121,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const server = options.server ?? http.createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end(`live-pusher tunnel gateway: connect with a WebSocket to ${path}\n`);
   });
+  const emit = (event: GatewayEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // a logging hook must not take tunnels down
+    }
+  };
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://gateway');
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
     if (url.pathname !== path) {
       // Someone else's path: leave it to them, or refuse when nobody else listens.
       if (server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -151,7 +164,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     let targetText: string | undefined;
     const refuse = (reason: TunnelErrorReason, message: string) => {
       totals.tunnelsRefused++;
-      options.onEvent?.({ type: 'refused', id, target: targetText, reason, message, remote });
+      emit({ type: 'refused', id, target: targetText, reason, message, remote });
       if (ws.readyState !== ws.OPEN) return;
       ws.send(encodeControlFrame(errorFrame(reason, message)));
       ws.close(reason === 'limit' ? TunnelCloseCode.TryAgainLater : TunnelCloseCode.Refused, closeReason(message));
@@ -184,7 +197,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (!verdict.allowed) throw new DialError('not-allowed', `${targetText} is not allowed by this gateway`);
       if (options.authorize) {
         const token = url.searchParams.get(TunnelQuery.Token) ?? undefined;
-        const ok = await options.authorize({ target, token, origin: req.headers.origin });
+        const ok = await Promise.resolve()
+          .then(() => options.authorize!({ target, token, origin: req.headers.origin }))
+          .catch(() => false); // a throwing hook refuses, it does not crash the gateway
         if (ok !== true) throw new DialError('unauthorized', `no valid token for ${targetText}`);
       }
       const { socket, address } = await dial(target, {
@@ -202,13 +217,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       ws.send(encodeControlFrame({ type: 'open' }));
       totals.tunnelsOpened++;
-      options.onEvent?.({ type: 'open', id, target: targetText, address, remote });
+      emit({ type: 'open', id, target: targetText, address, remote });
       const opened = targetText;
       const relay = new Relay(ws, socket, relayOptions, (end) => {
         relays.delete(relay);
         totals.bytesToServer += end.bytesToServer;
         totals.bytesToClient += end.bytesToClient;
-        options.onEvent?.({ type: 'close', id, target: opened, ...end });
+        emit({ type: 'close', id, target: opened, ...end });
       });
       relays.add(relay);
     } catch (e) {

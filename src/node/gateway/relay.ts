@@ -141,7 +141,9 @@ export class Relay {
       this.closeText = reason;
     }
     if (this.ws.isPaused) this.ws.resume();
-    if (!this.tcpClosed) {
+    if (!this.tcpClosed && code === TunnelCloseCode.ClientAbort) {
+      this.socket.resetAndDestroy(); // RST: the server must not take a cut-off stream as complete
+    } else if (!this.tcpClosed) {
       // The client is done: flush what it sent, then FIN; give a stuck server `lingerMs`.
       this.socket.end();
       if (this.tcpPaused) this.socket.resume();
