@@ -3,6 +3,7 @@
  * produce on demand (bursts, bitrate changes, injected encoder errors, WebGL context loss).
  */
 import { SessionClock } from '../../src/browser/media/clock.js';
+import { FrameSource, type FrameSourceEnded, type FrameSourceKind } from '../../src/browser/media/frame-source.js';
 import { H264Encoder, type H264EncoderEvent, type H264EncoderOptions } from '../../src/browser/media/video-encoder.js';
 import { VideoStage, VideoStageError } from '../../src/browser/media/video-stage.js';
 import type { FlvTag } from '../../src/media/flv/tag.js';
@@ -211,4 +212,31 @@ async function sizeChange() {
   return { headers, frames: tags.filter((t) => !isHeader(t)).length, keyAfter: firstAfter ? isKey(firstAfter) : null, events: events.map((e) => e.type), codec: encoder.codec };
 }
 
-markReady({ sizeChange,  encoderBurst, bitrateChange, encoderRestart, contextLoss });
+/** A frame source whose camera track is stopped: it reports the end and delivers nothing after. */
+async function frameSourceEnd(kind: FrameSourceKind) {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+  const track = stream.getVideoTracks()[0]!;
+  const ended: FrameSourceEnded[] = [];
+  let delivered = 0;
+  let afterEnd = 0;
+  const source = new FrameSource({
+    track,
+    clock: new SessionClock(),
+    fps: 15,
+    kind,
+    onFrame: (frame) => {
+      delivered++;
+      if (ended.length > 0) afterEnd++;
+      frame.close();
+    },
+    onEnded: (e) => ended.push(e),
+  });
+  source.start();
+  await new Promise((r) => setTimeout(r, 500));
+  track.stop();
+  await new Promise((r) => setTimeout(r, 500));
+  await source.stop();
+  return { delivered, afterEnd, ended: ended.map((e) => e.reason) };
+}
+
+markReady({ frameSourceEnd, sizeChange,  encoderBurst, bitrateChange, encoderRestart, contextLoss });

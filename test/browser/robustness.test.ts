@@ -82,3 +82,12 @@ test('setSize: a new sequence header with the new size, then a key frame', async
   assert.equal(r.keyAfter, true);
   assert.ok(!r.events.includes('restarted'), r.events.join(','));
 });
+
+test('a stopped camera track ends the frame source (status 5001), on both paths', async () => {
+  for (const kind of ['track-processor', 'video-element']) {
+    const r = await call<{ delivered: number; afterEnd: number; ended: string[] }>('frameSourceEnd', kind);
+    assert.ok(r.delivered >= 4, `${kind}: ${r.delivered} frames in 0.5 s`);
+    assert.deepEqual(r.ended, ['track-ended'], kind);
+    assert.equal(r.afterEnd, 0, kind);
+  }
+});

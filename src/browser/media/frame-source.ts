@@ -105,6 +105,7 @@ export class FrameSource {
   private reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
   private video: HTMLVideoElement | null = null;
   private rvfcHandle = 0;
+  private endPoll: ReturnType<typeof setInterval> | undefined;
   private readonly onTrackEnded = () => this.end({ reason: 'track-ended' });
 
   constructor(options: FrameSourceOptions) {
@@ -146,6 +147,7 @@ export class FrameSource {
         await reader.cancel().catch(() => undefined);
         reader.releaseLock();
       }
+      clearInterval(this.endPoll);
       if (this.video) {
         this.video.cancelVideoFrameCallback(this.rvfcHandle);
         this.video.pause();
@@ -211,6 +213,11 @@ export class FrameSource {
       this.options.onFrame(frame);
     };
     this.rvfcHandle = video.requestVideoFrameCallback(onVideoFrame);
+    // track.stop() fires no 'ended' event, and a <video> whose track stopped just stops calling
+    // back; a slow poll of readyState notices.
+    this.endPoll = setInterval(() => {
+      if (this.options.track.readyState === 'ended') this.end({ reason: 'track-ended' });
+    }, 250);
     video.play().catch((e: unknown) => this.end({ reason: 'error', error: e instanceof Error ? e : new Error(String(e)) }));
   }
 
