@@ -2,6 +2,7 @@
  * Page side of robustness.test.ts: the encoder and stage under conditions a camera run does not
  * produce on demand (bursts, bitrate changes, injected encoder errors, WebGL context loss).
  */
+import { AudioCapture } from '../../src/browser/media/audio-capture.js';
 import { SessionClock } from '../../src/browser/media/clock.js';
 import { FrameSource, type FrameSourceEnded, type FrameSourceKind } from '../../src/browser/media/frame-source.js';
 import { H264Encoder, type H264EncoderEvent, type H264EncoderOptions } from '../../src/browser/media/video-encoder.js';
@@ -239,4 +240,43 @@ async function frameSourceEnd(kind: FrameSourceKind) {
   return { delivered, afterEnd, ended: ended.map((e) => e.reason) };
 }
 
-markReady({ frameSourceEnd, sizeChange,  encoderBurst, bitrateChange, encoderRestart, contextLoss });
+/** Mic gain, mute and the level meter: peak level over 600 ms in each state. */
+async function micControls() {
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  const track = stream.getAudioTracks()[0]!;
+  let peak = 0;
+  let blocks = 0;
+  let lastTimestamp = 0;
+  let monotonic = true;
+  const capture = await AudioCapture.create({
+    track,
+    clock: new SessionClock(),
+    sampleRate: 48_000,
+    numberOfChannels: 1,
+    onBlock: (block) => {
+      blocks++;
+      if (block.timestamp <= lastTimestamp) monotonic = false;
+      lastTimestamp = block.timestamp;
+      peak = Math.max(peak, capture.level);
+    },
+  });
+  const running = await capture.start();
+  // The fake microphone beeps twice a second; 600 ms always holds a beep.
+  const measure = async () => {
+    await new Promise((r) => setTimeout(r, 100)); // let the 20 ms gain ramp settle
+    peak = 0;
+    await new Promise((r) => setTimeout(r, 600));
+    return peak;
+  };
+  const full = await measure();
+  capture.setMuted(true);
+  const muted = await measure();
+  capture.setMuted(false);
+  capture.setVolume(0.1);
+  const tenth = await measure();
+  await capture.close();
+  track.stop();
+  return { running, tapKind: capture.tapKind, full, muted, tenth, blocks, monotonic };
+}
+
+markReady({ micControls, frameSourceEnd, sizeChange,  encoderBurst, bitrateChange, encoderRestart, contextLoss });

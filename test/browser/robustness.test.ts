@@ -91,3 +91,15 @@ test('a stopped camera track ends the frame source (status 5001), on both paths'
     assert.equal(r.afterEnd, 0, kind);
   }
 });
+
+test('microphone: level meter, mute to silence, volume 0.1 lowers the level by ~20 dB', async () => {
+  const r = await call<{ running: boolean; tapKind: string; full: number; muted: number; tenth: number; blocks: number; monotonic: boolean }>('micControls');
+  assert.equal(r.running, true);
+  assert.equal(r.tapKind, 'audio-worklet');
+  assert.ok(r.full > 50, `level with the beep ${r.full}`);
+  assert.equal(r.muted, 0);
+  // −20 dB is 20/60 of the meter's range: about 33 points lower.
+  assert.ok(Math.abs(r.full - r.tenth - 33) <= 6, `full ${r.full}, at 0.1 ${r.tenth}`);
+  assert.ok(r.blocks > 80 && r.monotonic, `${r.blocks} blocks, monotonic ${r.monotonic}`);
+  console.log(`mic level: full ${r.full}, muted ${r.muted}, volume 0.1 ${r.tenth}`);
+});
