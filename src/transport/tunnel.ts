@@ -38,7 +38,10 @@ const CLOSED = 3;
 
 /**
  * A {@link Transport} over the tunnel. `open()` resolves on the gateway's `open` frame and
- * rejects with a {@link TunnelError} (3001/3002) on its `error` frame.
+ * rejects with a {@link TunnelError} (3001/3002) on its `error` frame, or a `LivePusherError`
+ * 3002 when the gateway cannot be reached or does not answer within `openTimeoutMs`.
+ * The constructor throws TypeError for a `gateway` that is not a ws:// or wss:// URL, or when
+ * there is no WebSocket to use.
  */
 export class TunnelTransport implements Transport {
   private readonly options: Required<Omit<TunnelTransportOptions, 'token' | 'WebSocket'>> & { token: string | undefined };
@@ -55,6 +58,7 @@ export class TunnelTransport implements Transport {
 
   constructor(options: TunnelTransportOptions) {
     if (typeof options?.gateway !== 'string') throw new TypeError('options.gateway must be a ws:// or wss:// URL');
+    tunnelUrl(options.gateway, { scheme: 'rtmp', host: 'example.com', port: 1935 }); // throws TypeError naming options.gateway
     const impl = options.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
     if (typeof impl !== 'function') {
       throw new TypeError('options.WebSocket: this platform has no global WebSocket; pass one (for example the ws package)');

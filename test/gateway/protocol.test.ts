@@ -17,6 +17,7 @@ import {
   statusForClose,
   tunnelUrl,
 } from '../../src/transport/tunnel-protocol.js';
+import { TunnelTransport } from '../../src/transport/tunnel.js';
 import { Allowlist, AllowlistError } from '../../src/node/gateway/allowlist.js';
 import { isPublicAddress, sameAddress, unmapAddress } from '../../src/node/gateway/address-policy.js';
 
@@ -112,4 +113,12 @@ test('address policy: special ranges refused, IPv4-mapped IPv6 unwrapped', () =>
   assert.ok(sameAddress('::1', '0:0:0:0:0:0:0:1'));
   assert.ok(sameAddress('::ffff:127.0.0.1', '127.0.0.1'));
   assert.ok(!sameAddress('127.0.0.1', '127.0.0.2'));
+});
+
+test('TunnelTransport refuses a bad gateway URL or a missing WebSocket at construction', () => {
+  const WebSocket = class {} as unknown as typeof globalThis.WebSocket;
+  assert.throws(() => new TunnelTransport({ gateway: 'http://gw/tunnel', WebSocket }), /options\.gateway/);
+  assert.throws(() => new TunnelTransport({ gateway: 'not a url', WebSocket }), /options\.gateway/);
+  if (!('WebSocket' in globalThis)) assert.throws(() => new TunnelTransport({ gateway: 'ws://gw/tunnel' }), /options\.WebSocket/);
+  assert.equal(new TunnelTransport({ gateway: 'wss://gw/tunnel', WebSocket }).bufferedAmount, 0);
 });
