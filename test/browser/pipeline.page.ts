@@ -4,14 +4,59 @@
  * encoder → FLV tags), runs them for a while, and uploads the FLV to the harness.
  */
 import { AudioCapture, type AudioTapKind } from '../../src/browser/media/audio-capture.js';
+import { aacWorkerEncoder } from '../../src/browser/media/aac-worker-encoder.js';
 import { AacTagEncoder, type AudioBackendKind } from '../../src/browser/media/audio-encoder.js';
 import { SessionClock } from '../../src/browser/media/clock.js';
 import { FrameSource, type FrameSourceKind } from '../../src/browser/media/frame-source.js';
 import { H264Encoder, type H264EncoderEvent } from '../../src/browser/media/video-encoder.js';
-import { VideoStage } from '../../src/browser/media/video-stage.js';
+import { compileProgram, QUAD_VERTEX_SHADER } from '../../src/browser/media/gl.js';
+import { VideoStage, type PassContext, type StagePass, type StageTexture } from '../../src/browser/media/video-stage.js';
 import { FlvWriter } from '../../src/media/flv/writer.js';
 import type { FlvTag } from '../../src/media/flv/tag.js';
+import { AacEncoder } from '../../src/media/aac/encoder.js';
 import { markReady, uploadFromPage } from './page-support.js';
+
+/**
+ * Makes `AudioEncoder` claim AAC-LC, backed by the project's encoder, so that the WebCodecs
+ * backend of AacTagEncoder (AudioData building, EncodedAudioChunk.copyTo) runs in a browser whose
+ * WebCodecs has no AAC (Debian's Chromium). Returns the function that undoes it.
+ */
+function installAacAudioEncoder(): () => void {
+  const Real = globalThis.AudioEncoder;
+  class AacAudioEncoder {
+    private readonly inner: AacEncoder;
+    constructor(init: AudioEncoderInit) {
+      this.inner = new AacEncoder({
+        output: (c, metadata) =>
+          init.output(new EncodedAudioChunk({ type: 'key', timestamp: c.timestamp, duration: c.duration, data: c.data }), metadata as EncodedAudioChunkMetadata),
+        error: (e) => init.error(e as DOMException),
+      });
+    }
+    static isConfigSupported(config: AudioEncoderConfig) {
+      return AacEncoder.isConfigSupported(config);
+    }
+    get encodeQueueSize() {
+      return 0;
+    }
+    get state() {
+      return this.inner.state;
+    }
+    configure(config: AudioEncoderConfig) {
+      this.inner.configure(config);
+    }
+    encode(data: AudioData) {
+      this.inner.encode(data);
+    }
+    flush() {
+      return this.inner.flush();
+    }
+    close() {
+      this.inner.close();
+    }
+  }
+  (globalThis as { AudioEncoder: unknown }).AudioEncoder = AacAudioEncoder;
+  return () => ((globalThis as { AudioEncoder: unknown }).AudioEncoder = Real);
+}
 
 export interface PipelineOptions {
   seconds: number;
@@ -23,7 +68,7 @@ export interface PipelineOptions {
   mirror?: boolean;
   frameSource?: FrameSourceKind;
   /** Capture and encode the microphone too. */
-  audio?: { sampleRate: number; channels: 1 | 2; backend?: AudioBackendKind; tap?: AudioTapKind };
+  audio?: { sampleRate: number; channels: 1 | 2; backend?: AudioBackendKind; tap?: AudioTapKind; fakeWebCodecsAac?: boolean };
   /** Upload name of the FLV. */
   name: string;
 }
@@ -41,11 +86,23 @@ export interface PipelineResult {
   firstAudioMs: number | null;
   tags: number;
   bytes: number;
+  /** Session time from capture to the tag coming out of the encoder, ms: median and max. */
+  latencyMs: { video: [number, number]; audio: [number, number] | null };
+}
+
+function medianMax(values: number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return [Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0), Math.round(sorted[sorted.length - 1] ?? 0)];
 }
 
 async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const clock = new SessionClock();
   const tags: FlvTag[] = [];
+  const latency = { video: [] as number[], audio: [] as number[] };
+  const onTag = (tag: FlvTag) => {
+    tags.push(tag);
+    if (tag.data[1] === 1) latency[tag.type === 9 ? 'video' : 'audio'].push((clock.nowUs() - clock.origin!) / 1000 - tag.timestamp);
+  };
   const events: H264EncoderEvent['type'][] = [];
   let failure: Error | null = null;
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: options.audio !== undefined });
@@ -54,16 +111,19 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   let mic: AudioCapture | null = null;
   let aac: AacTagEncoder | null = null;
   let maxLevel = 0;
+  let restoreAudioEncoder = () => {};
   if (options.audio) {
     const audioTrack = stream.getAudioTracks()[0];
     if (!audioTrack) throw new Error('no microphone track');
     const a = options.audio;
+    if (a.fakeWebCodecsAac) restoreAudioEncoder = installAacAudioEncoder();
     aac = await AacTagEncoder.create({
       sampleRate: a.sampleRate,
       numberOfChannels: a.channels,
       clock,
       ...(a.backend ? { backend: a.backend } : {}),
-      onTag: (tag) => tags.push(tag),
+      createWorkerEncoder: aacWorkerEncoder('/aac-worker.js'),
+      onTag,
       onError: (e) => (failure = e),
     });
     const encoder = aac;
@@ -86,7 +146,7 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
     fps: options.fps,
     bitrate: 800_000,
     clock,
-    onTag: (tag) => tags.push(tag),
+    onTag,
     onEvent: (event) => {
       events.push(event.type);
       if (event.type === 'failed') failure = event.error;
@@ -129,6 +189,7 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   aac?.close();
   stage.close();
   for (const t of stream.getTracks()) t.stop();
+  restoreAudioEncoder();
   if (failure) throw failure;
 
   const writer = new FlvWriter({ hasAudio: options.audio !== undefined, hasVideo: true });
@@ -153,6 +214,7 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
     firstAudioMs: firstAudio?.timestamp ?? null,
     tags: tags.length,
     bytes: blob.size,
+    latencyMs: { video: medianMax(latency.video), audio: latency.audio.length > 0 ? medianMax(latency.audio) : null },
   };
 }
 
@@ -160,7 +222,47 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
  * Draws a test card (left half red, right half blue, a green band across the top quarter) at
  * 640×480, runs it through a stage of `width`×`height`, and reads back pixels of the output.
  */
-async function stagePixels(options: { width: number; height: number; mirror: boolean }): Promise<{
+/** An example effect through the pass seam: inverts the colours. */
+function invertPass(): StagePass & { setups: number; disposes: number } {
+  let program: WebGLProgram | null = null;
+  const pass = {
+    name: 'invert',
+    setups: 0,
+    disposes: 0,
+    setup(gl: WebGL2RenderingContext) {
+      pass.setups++;
+      program = compileProgram(
+        gl,
+        QUAD_VERTEX_SHADER,
+        `#version 300 es
+precision mediump float;
+uniform sampler2D u_input;
+in vec2 v_uv;
+out vec4 outColor;
+void main() { outColor = vec4(1.0 - texture(u_input, v_uv).rgb, 1.0); }`,
+      );
+    },
+    apply(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext) {
+      const target = ctx.targetFor(input);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
+      gl.viewport(0, 0, ctx.width, ctx.height);
+      gl.useProgram(program);
+      gl.uniform4f(gl.getUniformLocation(program!, 'u_uvTransform'), 0, 0, 1, 1);
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, input.texture);
+      ctx.bindQuad();
+      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+      return target;
+    },
+    dispose(gl: WebGL2RenderingContext) {
+      pass.disposes++;
+      gl.deleteProgram(program);
+    },
+  };
+  return pass;
+}
+
+async function stagePixels(options: { width: number; height: number; mirror: boolean; invert?: boolean }): Promise<{
   timestamp: number;
   samples: Record<string, [number, number, number]>;
 }> {
@@ -174,6 +276,8 @@ async function stagePixels(options: { width: number; height: number; mirror: boo
   ctx.fillRect(0, 0, 640, 120);
   const input = new VideoFrame(card, { timestamp: 123_456 });
   const stage = new VideoStage(options);
+  const invert = options.invert ? invertPass() : null;
+  if (invert) stage.setEffects([invert]);
   const output = stage.process(input);
   input.close();
   const rgba = new Uint8Array(options.width * options.height * 4);
@@ -187,6 +291,7 @@ async function stagePixels(options: { width: number; height: number; mirror: boo
   const { width: w, height: h } = options;
   const blob = await stage.snapshot();
   stage.close();
+  if (invert && (invert.setups !== 1 || invert.disposes !== 1)) throw new Error(`invert pass set up ${invert.setups}×, disposed ${invert.disposes}×`);
   return {
     timestamp,
     samples: {

@@ -20,7 +20,7 @@ let dir: string;
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'live-pusher-browser-'));
   browser = await launchChromium();
-  tp = await openTestPage(browser, 'test/browser/pipeline.page.ts');
+  tp = await openTestPage(browser, 'test/browser/pipeline.page.ts', { '/aac-worker.js': 'src/media/aac/worker.ts' });
 });
 
 after(async () => {
@@ -60,12 +60,12 @@ async function traceSeiTexts(file: string): Promise<string[]> {
   return texts;
 }
 
-test('video stage: cover crop to portrait, remote mirror, timestamp kept, snapshot', async () => {
+test('video stage: cover crop to portrait, remote mirror, an effect pass, timestamp kept, snapshot', async () => {
   type Pixels = { timestamp: number; samples: Record<string, [number, number, number]> };
-  const run = (mirror: boolean) =>
+  const run = (mirror: boolean, invert = false) =>
     tp.page.evaluate(
       (o) => (globalThis as unknown as { stagePixels(o: unknown): Promise<Pixels> }).stagePixels(o),
-      { width: 360, height: 640, mirror },
+      { width: 360, height: 640, mirror, invert },
     );
   const near = (got: [number, number, number], want: [number, number, number], what: string) =>
     assert.ok(got.every((v, i) => Math.abs(v - want[i]!) < 40), `${what}: got rgb(${got.join(',')}), want rgb(${want.join(',')})`);
@@ -83,6 +83,11 @@ test('video stage: cover crop to portrait, remote mirror, timestamp kept, snapsh
   near(mirrored.samples.topLeft!, [0, 255, 0], 'mirrored top band');
   near(mirrored.samples.midLeft!, [0, 0, 255], 'mirrored left half');
   near(mirrored.samples.midRight!, [255, 0, 0], 'mirrored right half');
+  // An effect pass through the seam (after scale/crop/mirror): inverts every colour.
+  const inverted = await run(true, true);
+  near(inverted.samples.topLeft!, [255, 0, 255], 'inverted top band');
+  near(inverted.samples.midLeft!, [255, 255, 0], 'inverted mirrored left half');
+  near(inverted.samples.midRight!, [0, 255, 255], 'inverted mirrored right half');
 });
 
 test('camera → frame source → stage → H.264: 360×640 at ~15 fps with an SEI message', async () => {
@@ -99,7 +104,7 @@ test('camera → frame source → stage → H.264: 360×640 at ~15 fps with an S
   const first = packets[0]!.dtsMs!;
   const last = packets[packets.length - 1]!.dtsMs!;
   const fps = ((packets.length - 1) * 1000) / (last - first);
-  assert.ok(fps > 13 && fps < 16.5, `video at ${fps.toFixed(2)} fps (${packets.length} packets over ${last - first} ms)`);
+  assert.ok(fps > 12.5 && fps < 16.5, `video at ${fps.toFixed(2)} fps (${packets.length} packets over ${last - first} ms)`);
   assert.ok(packets[0]!.keyframe, 'first packet is a key frame');
   assert.ok(packets.every((p) => p.ptsMs === p.dtsMs), 'no B-frames: PTS = DTS');
   const texts = await traceSeiTexts(file);
@@ -115,8 +120,9 @@ test('camera → frame source → stage → H.264: 360×640 at ~15 fps with an S
 });
 
 /** Runs camera + mic for `seconds` and checks the FLV: both streams, rates, start offset. */
-async function checkAv(sampleRate: number, channels: 1 | 2, seconds: number, name: string) {
-  const result = await runPipeline({ seconds, width: 360, height: 640, fps: 15, audio: { sampleRate, channels }, name });
+async function checkAv(sampleRate: number, channels: 1 | 2, seconds: number, name: string, more: Partial<PipelineOptions> = {}) {
+  const audioOptions = { sampleRate, channels, ...more.audio };
+  const result = await runPipeline({ seconds, width: 360, height: 640, fps: 15, ...more, audio: audioOptions, name });
   const file = saveUpload(name);
   const streams = await probeStreams(file);
   const video = streams.find((s) => s.codecType === 'video');
@@ -140,12 +146,13 @@ async function checkAv(sampleRate: number, channels: 1 | 2, seconds: number, nam
   const videoSpan = v[v.length - 1]!.ptsMs! - v[0]!.ptsMs!;
   assert.ok(Math.abs(audioSpan - videoSpan) < 250, `audio spans ${audioSpan} ms, video ${videoSpan} ms`);
   const fps = ((v.length - 1) * 1000) / videoSpan;
-  assert.ok(fps > 13 && fps < 16.5, `video at ${fps.toFixed(2)} fps`);
+  // 15 fps less what a loaded machine drops (other test files run in parallel).
+  assert.ok(fps > 12.5 && fps < 16.5, `video at ${fps.toFixed(2)} fps`);
   assert.ok(result.audio && result.audio.maxLevel > 0, `the fake microphone's beep shows on the level meter: ${JSON.stringify(result.audio)}`);
   console.log(
     `${name}: audio ${result.audio.backend}/${result.audio.tap} ${sampleRate} Hz × ${channels}, ${a.length} AAC frames; ` +
       `video ${v.length} frames ${fps.toFixed(2)} fps; first audio − first video = ${offset} ms; spans a ${audioSpan} / v ${videoSpan} ms; ` +
-      `max level ${result.audio.maxLevel}`,
+      `max level ${result.audio.maxLevel}; capture → tag latency median/max: video ${result.latencyMs.video.join('/')} ms, audio ${result.latencyMs.audio?.join('/')} ms`,
   );
   return { result, offset };
 }
@@ -155,5 +162,22 @@ test('camera + mic → H.264 + AAC 48 kHz mono: streams, rates, A/V start within
 });
 
 test('AAC at 16 kHz (audio-quality low), stereo from the mono mic', async () => {
-  await checkAv(16_000, 2, 2, 'av16');
+  await checkAv(16_000, 2, 2, 'av16', { audio: { sampleRate: 16_000, channels: 2, backend: 'aac-inline' } });
+});
+
+test('fallback paths: <video> + requestVideoFrameCallback frames, ScriptProcessor tap, AAC in a worker', async () => {
+  const { result } = await checkAv(48_000, 1, 2, 'fallbacks', {
+    frameSource: 'video-element',
+    audio: { sampleRate: 48_000, channels: 1, backend: 'aac-worker', tap: 'script-processor' },
+  });
+  assert.equal(result.frameSourceKind, 'video-element');
+  assert.deepEqual([result.audio?.backend, result.audio?.tap], ['aac-worker', 'script-processor']);
+});
+
+test('WebCodecs AAC backend (AudioData in, EncodedAudioChunk out), here with AudioEncoder standing in', async () => {
+  const { result } = await checkAv(48_000, 2, 2, 'webcodecs-aac', { audio: { sampleRate: 48_000, channels: 2, fakeWebCodecsAac: true } });
+  assert.equal(result.audio?.backend, 'webcodecs');
+  // The whole audio stream decodes without errors.
+  const { stderr } = await runTool('ffmpeg', ['-hide_banner', '-v', 'error', '-i', path.join(dir, 'webcodecs-aac.flv'), '-map', '0:a', '-f', 'null', '-'], { timeoutMs: 60_000 });
+  assert.equal(stderr.trim(), '');
 });
