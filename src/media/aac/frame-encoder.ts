@@ -66,6 +66,14 @@ export class FrameEncoder {
   private readonly shape: WindowShape;
   private prevShape: WindowShape;
   private blocks = 0;
+  private readonly inputs: ChannelInput[];
+  /** Size of the whole raw_data_block (END and byte alignment included) for given ICS payload bits. */
+  private readonly frameBits = (icsBits: number): number => {
+    const left = this.channels[0]!.ics;
+    const headers =
+      this.channels.length === 2 ? cpeHeaderBits(left, this.msUsed) + 2 * icsFixedBits(left, true) : 7 + icsFixedBits(left, false);
+    return align8(icsBits + headers + 3);
+  };
 
   constructor(config: ResolvedConfig, shape: WindowShape = WindowShape.Sine) {
     const tables = bandTablesFor(config.sampleRate);
@@ -78,6 +86,13 @@ export class FrameEncoder {
     this.codedShort = countBandsBelow(tables.short, cutoffBin / NUM_SHORT_WINDOWS);
     this.shape = shape;
     this.prevShape = shape;
+    this.inputs = this.channels.map((ch) => ({
+      ics: ch.ics,
+      spectrum: ch.spectrum,
+      energy: ch.energy,
+      threshold: ch.threshold,
+      codedBands: this.codedLong,
+    }));
   }
 
   /**
@@ -120,16 +135,8 @@ export class FrameEncoder {
     const pe = this.channels.reduce((sum, ch) => sum + ch.psy.pe, 0);
     const budget = this.reservoir.budget(pe, short);
     const codedBands = short ? this.codedShort : this.codedLong;
-    const inputs: ChannelInput[] = this.channels.map((ch) => ({
-      ics: ch.ics,
-      spectrum: ch.spectrum,
-      energy: ch.energy,
-      threshold: ch.threshold,
-      codedBands,
-    }));
-    const unaligned = (icsBits: number): number =>
-      icsBits + 3 + (stereo ? cpeHeaderBits(left!.ics, this.msUsed) + 2 * icsFixedBits(left!.ics, true) : 7 + icsFixedBits(left!.ics, false));
-    this.rateLoop.run(inputs, budget, (icsBits) => align8(unaligned(icsBits)));
+    for (const input of this.inputs) input.codedBands = codedBands;
+    this.rateLoop.run(this.inputs, budget, this.frameBits);
 
     const bw = new BitWriter(Math.ceil(budget / 8) + 64);
     if (stereo) writeCpe(bw, 0, left!.ics, right!.ics, this.msUsed);

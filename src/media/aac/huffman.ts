@@ -131,20 +131,27 @@ export function writeSpectral(bw: BitWriter, q: Int32Array, start: number, end: 
   assert(book, `no spectral codebook ${cb}`);
   for (let i = start; i < end; i += book.dim) {
     const idx = tupleIndex(book, q, i);
-    bw.writeBits(book.codes[idx]!, book.lengths[idx]!);
-    if (book.signed) continue;
+    if (book.signed) {
+      bw.writeBits(book.codes[idx]!, book.lengths[idx]!);
+      continue;
+    }
+    // The codeword and its sign bits (1 = negative) in one write: at most 16 + 4 bits.
+    let word = book.codes[idx]!;
+    let length = book.lengths[idx]!;
     for (let j = 0; j < book.dim; j++) {
       const v = q[i + j]!;
-      if (v !== 0) bw.writeBits(v < 0 ? 1 : 0, 1);
+      if (v === 0) continue;
+      word = word * 2 + (v < 0 ? 1 : 0);
+      length++;
     }
+    bw.writeBits(word, length);
     if (cb !== ESC_HCB) continue;
     for (let j = 0; j < 2; j++) {
       const a = Math.abs(q[i + j]!);
       if (a < ESC_VALUE) continue;
       const n = 31 - Math.clz32(a);
-      bw.writeBits((1 << (n - 4)) - 1, n - 4); // escape_prefix: N−4 ones
-      bw.writeBits(0, 1); // escape_separator
-      bw.writeBits(a - (1 << n), n); // escape_word
+      // escape_prefix (N−4 ones), escape_separator (0), escape_word (N bits): ≤ 9 + 1 + 12 bits.
+      bw.writeBits((((1 << (n - 4)) - 1) << (n + 1)) | (a - (1 << n)), 2 * n - 3);
     }
   }
 }

@@ -62,7 +62,20 @@ interface BandConstants {
   readonly ath: Float64Array;
 }
 
+/** Band constants by sampling rate and transform length, shared by every encoder instance. */
+const CONSTANTS_CACHE = new Map<string, BandConstants>();
+
 function bandConstants(swb: Uint16Array, transformLength: number, sampleRate: number): BandConstants {
+  const key = `${sampleRate}/${transformLength}`;
+  let c = CONSTANTS_CACHE.get(key);
+  if (!c) {
+    c = computeBandConstants(swb, transformLength, sampleRate);
+    CONSTANTS_CACHE.set(key, c);
+  }
+  return c;
+}
+
+function computeBandConstants(swb: Uint16Array, transformLength: number, sampleRate: number): BandConstants {
   const n = swb.length - 1;
   const binHz = sampleRate / (2 * transformLength);
   const z = new Float64Array(n);

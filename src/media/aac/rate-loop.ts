@@ -33,7 +33,7 @@ export interface ChannelInput {
   readonly energy: Float64Array;
   readonly threshold: Float64Array;
   /** Number of bands (of the current window type) below the audio bandwidth. */
-  readonly codedBands: number;
+  codedBands: number;
 }
 
 const X_MIN = -240;
@@ -46,6 +46,8 @@ class ChannelWork {
   /** Scalefactor for a noise density of 1 per coefficient; add log-density steps to it. */
   readonly sfFlat = new Float64Array(8 * BAND_STRIDE);
   readonly minSf = new Int32Array(8 * BAND_STRIDE);
+  /** Largest quantized magnitude per band at the last quantization. */
+  readonly maxima = new Int32Array(8 * BAND_STRIDE);
 }
 
 export class RateLoop {
@@ -67,25 +69,30 @@ export class RateLoop {
   run(channels: readonly ChannelInput[], budget: number, sizeOf: (icsBits: number) => number): number {
     this.topDensity = -Infinity;
     for (let c = 0; c < channels.length; c++) this.prepare(channels[c]!, this.work[c]!);
-    const bitsAt = (x: number): number => sizeOf(this.quantizeAll(channels, x));
-    // Walk from the previous frame's x in steps of 8, then bisect.
+    let quantizedAt = NaN;
+    const bitsAt = (x: number): number => {
+      quantizedAt = x;
+      return sizeOf(this.quantizeAll(channels, x));
+    };
+    // Walk from the previous frame's x in steps of 4 (consecutive frames rarely differ by more),
+    // then bisect.
     let lo: number;
     let hi: number;
     let d = Math.min(Math.max(this.lastX, X_MIN), X_MAX);
     if (bitsAt(d) <= budget) {
       hi = d;
-      lo = d - 8;
+      lo = d - 4;
       while (lo > X_MIN && bitsAt(lo) <= budget) {
         hi = lo;
-        lo -= 8;
+        lo -= 4;
       }
       lo = Math.max(lo, X_MIN - 1);
     } else {
       lo = d;
-      hi = d + 8;
+      hi = d + 4;
       while (hi < X_MAX && bitsAt(hi) > budget) {
         lo = hi;
-        hi += 8;
+        hi += 4;
       }
       hi = Math.min(hi, X_MAX);
     }
@@ -96,7 +103,7 @@ export class RateLoop {
       else lo = d;
     }
     this.lastX = hi;
-    this.quantizeAll(channels, hi);
+    if (quantizedAt !== hi) this.quantizeAll(channels, hi);
     // The optimal sectioning never costs more than the estimate the search used.
     let icsBits = 0;
     for (const ch of channels) icsBits += this.sectioner.optimize(ch.ics) + settleScalefactors(ch.ics);
@@ -106,6 +113,7 @@ export class RateLoop {
   private prepare(ch: ChannelInput, w: ChannelWork): void {
     const { ics, spectrum } = ch;
     pow34(spectrum, w.x34, 1024);
+    ics.q.fill(0); // bands above the bandwidth stay zero; quantizeAll rewrites the rest
     for (let g = 0; g < ics.numGroups; g++) {
       for (let b = 0; b < ch.codedBands; b++) {
         const k = g * BAND_STRIDE + b;
@@ -137,7 +145,6 @@ export class RateLoop {
       const ch = channels[c]!;
       const w = this.work[c]!;
       const { ics } = ch;
-      ics.q.fill(0);
       let last = -1;
       let chMax = 0;
       for (let g = 0; g < ics.numGroups; g++) {
@@ -147,7 +154,11 @@ export class RateLoop {
           const end = ics.bandStart(g, b + 1);
           const floor = floorDensity * (end - start);
           const masked = ch.threshold[k]! * maskScale;
-          if (!(ch.energy[k]! > (masked < floor ? masked : floor))) continue;
+          if (!(ch.energy[k]! > (masked < floor ? masked : floor))) {
+            ics.q.fill(0, start, end);
+            w.maxima[k] = 0;
+            continue;
+          }
           let sf = Math.round(Math.min(w.sfMask[k]! + (x > 0 ? x : 0), w.sfFlat[k]! + floorSteps));
           if (sf < w.minSf[k]!) sf = w.minSf[k]!;
           if (sf > 255) sf = 255;
@@ -156,6 +167,7 @@ export class RateLoop {
             else if (sf < last - SF_DIFF_MAX) sf = last - SF_DIFF_MAX;
           }
           const max = quantizeBand(ch.spectrum, w.x34, ics.q, start, end, sf);
+          w.maxima[k] = max;
           ics.sf[k] = sf;
           if (max > 0) {
             last = sf;
@@ -166,10 +178,11 @@ export class RateLoop {
       if (chMax > maxSfb) maxSfb = chMax;
     }
     let bits = 0;
-    for (const ch of channels) {
+    for (let c = 0; c < channels.length; c++) {
+      const ics = channels[c]!.ics;
       // A channel pair shares ics_info, hence max_sfb.
-      ch.ics.maxSfb = maxSfb;
-      bits += this.sectioner.estimate(ch.ics) + settleScalefactors(ch.ics);
+      ics.maxSfb = maxSfb;
+      bits += this.sectioner.estimate(ics, this.work[c]!.maxima) + settleScalefactors(ics);
     }
     return bits;
   }

@@ -29,7 +29,8 @@ export class Sectioner {
   private readonly from = new Uint8Array(BAND_STRIDE * NUM_BOOKS);
   private readonly pair = new Int32Array(2);
 
-  estimate(ics: IcsData): number {
+  /** `maxima[g·BAND_STRIDE + sfb]` holds each band's largest quantized magnitude. */
+  estimate(ics: IcsData, maxima: Int32Array): number {
     const lenBits = ics.isShort ? 3 : 5;
     const escLen = (1 << lenBits) - 1;
     const q = ics.q;
@@ -42,7 +43,7 @@ export class Sectioner {
       for (let b = 0; b < ics.maxSfb; b++) {
         const start = ics.bandStart(g, b);
         const end = ics.bandStart(g, b + 1);
-        const first = smallestBook(maxAbs(q, start, end));
+        const first = smallestBook(maxima[base + b]!);
         let cb = first;
         if (first !== ZERO_HCB) {
           countSpectralPair(q, start, end, first, pair);
@@ -84,8 +85,9 @@ export class Sectioner {
     if (first === ZERO_HCB) cost[row] = 0;
     // The smallest usable pair, the next one up, and the escape book.
     const lowest = first === ZERO_HCB ? 1 : first;
-    for (const cb of [lowest, lowest + 2, ESC_HCB]) {
-      if (cb > ESC_HCB || (cb === lowest + 2 && cb >= ESC_HCB) || cost[row + cb]! < INF) continue;
+    for (let option = 0; option < 3; option++) {
+      const cb = option === 0 ? lowest : option === 1 ? lowest + 2 : ESC_HCB;
+      if (cb > ESC_HCB || (option === 1 && cb >= ESC_HCB) || cost[row + cb]! < INF) continue;
       countSpectralPair(q, start, end, cb, pair);
       cost[row + cb] = pair[0]!;
       if (cb < ESC_HCB) cost[row + cb + 1] = pair[1]!;
