@@ -11,3 +11,5 @@ export { FlvTagType, type FlvTag } from './media/flv/tag.js';
 export { RtmpPublisher, type RtmpPublisherOptions, type PublisherCounters } from './rtmp/publisher.js';
 export { parseRtmpUrl, type RtmpTarget } from './rtmp/url.js';
 export type { Transport, TransportTarget, TransportHandlers, TransportClose } from './transport/transport.js';
+export { TunnelTransport, type TunnelTransportOptions } from './transport/tunnel.js';
+export { TunnelError } from './transport/tunnel-protocol.js';

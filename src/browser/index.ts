@@ -9,6 +9,5 @@ export * from '../index.js';
 export { LivePusherElement, defineLivePusher, PUSHER_EVENTS, type PusherEventName } from './element.js';
 export { LivePusherContext, createLivePusherContext } from './context.js';
 export type { PusherState } from './pusher-session.js';
-export { TunnelTransport, type TunnelTransportOptions } from '../transport/tunnel.js';
 
 defineLivePusher();

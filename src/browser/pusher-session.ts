@@ -64,6 +64,8 @@ const CONGESTED_BACKLOG_S = 1;
 const BITRATE_DOWN = 0.7;
 const BITRATE_UP = 1.1;
 const CLEAR_SECONDS_BEFORE_UP = 5;
+/** Audio frames held while the first key frame encodes: 3 s at 48 kHz is far more than it takes. */
+const MAX_HELD_AUDIO = 150;
 
 export class PusherSession {
   private readonly options: PusherSessionOptions;
@@ -87,6 +89,8 @@ export class PusherSession {
   private audioHeader: FlvTag | undefined;
   /** Media waits for a key frame after (re)connecting or dropping, so players can decode. */
   private waitForKey = true;
+  /** Audio tags captured while waiting for that key frame. */
+  private heldAudio: FlvTag[] = [];
   private firstFrameSeen = false;
   private lastFrame: VideoFrame | undefined;
   private bitrateKbps: number;
@@ -425,6 +429,12 @@ export class PusherSession {
     if (this.waitForKey) {
       if (!keyframe) return;
       this.waitForKey = false;
+      this.meter.recordVideo(tag.data.length, keyframe, tag.timestamp);
+      this.publisher!.sendTag(tag);
+      // The sound captured since the key frame's picture was held back while the picture was
+      // encoding: both streams now start at the same instant.
+      for (const audio of this.heldAudio.splice(0)) if (audio.timestamp >= tag.timestamp) this.sendAudio(audio);
+      return;
     }
     this.meter.recordVideo(tag.data.length, keyframe, tag.timestamp);
     this.publisher!.sendTag(tag);
@@ -436,8 +446,18 @@ export class PusherSession {
       if (this.isSending()) this.publisher!.sendTag({ ...tag, timestamp: 0 });
       return;
     }
-    // Audio starts with the first video key frame, so both begin at the same moment.
-    if (!this.isSending() || (this.waitForKey && this.encoder)) return;
+    if (!this.isSending()) return;
+    if (this.waitForKey && this.encoder) {
+      // Audio starts with the first video key frame (by capture time, not by which encoder is
+      // faster), so it waits here until that frame is out.
+      this.heldAudio.push(tag);
+      if (this.heldAudio.length > MAX_HELD_AUDIO) this.heldAudio.shift();
+      return;
+    }
+    this.sendAudio(tag);
+  }
+
+  private sendAudio(tag: FlvTag): void {
     this.meter.recordAudio(tag.data.length);
     this.publisher!.sendTag(tag);
   }
@@ -489,6 +509,7 @@ export class PusherSession {
     if (this.videoHeader) publisher.sendTag({ ...this.videoHeader, timestamp: 0 });
     if (this.audioHeader) publisher.sendTag({ ...this.audioHeader, timestamp: 0 });
     this.waitForKey = hasVideo;
+    this.heldAudio = [];
     this.encoder?.requestKeyFrame();
     this.meter = new NetStatusMeter();
     this.meter.sample(performance.now(), this.sendState());

@@ -147,7 +147,9 @@ export class RtmpPublisher {
           const error =
             info.by === 'local'
               ? undefined
-              : new LivePusherError(
+              : info.error instanceof LivePusherError
+                ? info.error // the transport knows better (the tunnel's 3005 for a failed relay)
+                : new LivePusherError(
                   StatusCode.ServerClosed,
                   `the server closed the connection${info.error ? ` (${(info.error as { code?: string }).code ?? info.error.message})` : ''}` +
                     (this.phase === 'publishing' || this.phase === 'stopping' ? '' : ` during ${this.phase}`),
