@@ -92,8 +92,14 @@ export class RtmpPublisher {
   private closed = false;
   /** The server answered the stop barrier: a close after this is the expected goodbye. */
   private barrierPassed = false;
-  /** Byte offsets (in transport bytesSent terms) at which each queued media frame ends. */
+  /**
+   * Media frames not yet fully handed to the network: where each ends (in bytes written) and
+   * whether it is audio, from `queueHead` on. Pruned on every send, so it stays as long as the
+   * transport's backlog whether or not anyone reads `cachedFrames`.
+   */
   private readonly queued: { end: number; audio: boolean }[] = [];
+  private queueHead = 0;
+  private queuedAudio = 0;
   private bytesWritten = 0;
   private sentBeforeUs = 0;
   private drainWaiters: (() => void)[] = [];
@@ -122,11 +128,21 @@ export class RtmpPublisher {
 
   /** Media frames written but still waiting in the transport queue, by kind (netstatus caches). */
   get cachedFrames(): { audio: number; video: number } {
+    this.pruneQueue();
+    const waiting = this.queued.length - this.queueHead;
+    return { audio: this.queuedAudio, video: waiting - this.queuedAudio };
+  }
+
+  private pruneQueue(): void {
     const sent = this.bytesSent;
-    while (this.queued.length > 0 && this.queued[0]!.end <= sent) this.queued.shift();
-    let audio = 0;
-    for (const q of this.queued) if (q.audio) audio++;
-    return { audio, video: this.queued.length - audio };
+    while (this.queueHead < this.queued.length && this.queued[this.queueHead]!.end <= sent) {
+      if (this.queued[this.queueHead]!.audio) this.queuedAudio--;
+      this.queueHead++;
+    }
+    if (this.queueHead > 256 && this.queueHead * 2 > this.queued.length) {
+      this.queued.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
   }
 
   /**
@@ -238,7 +254,12 @@ export class RtmpPublisher {
       }
     }
     const ok = this.send({ csid, typeId, streamId: this.streamId, timestamp: tag.timestamp, payload });
-    if (tag.type !== FlvTagType.Script) this.queued.push({ end: this.bytesWritten, audio: tag.type === FlvTagType.Audio });
+    if (tag.type !== FlvTagType.Script) {
+      const audio = tag.type === FlvTagType.Audio;
+      this.queued.push({ end: this.bytesWritten, audio });
+      if (audio) this.queuedAudio++;
+      this.pruneQueue();
+    }
     return ok;
   }
 

@@ -93,7 +93,10 @@ const DEFAULT_REPLIES: Record<string, Reply> = {
 /** Hands the publisher's bytes to the server and the server's bytes back, a microtask later. */
 class MemoryTransport implements Transport {
   server: ScriptedServer | undefined;
+  /** Bytes "on the network"; writes beyond it wait while `holding`. */
   bytesSent = 0;
+  written = 0;
+  holding = false;
   bufferedAmount = 0;
   private handlers: TransportHandlers | undefined;
   private closed = false;
@@ -104,7 +107,8 @@ class MemoryTransport implements Transport {
   }
   write(bytes: Uint8Array): boolean {
     if (this.closed) return false;
-    this.bytesSent += bytes.length;
+    this.written += bytes.length;
+    if (!this.holding) this.bytesSent = this.written;
     const copy = bytes.slice();
     queueMicrotask(() => this.server?.receive(copy));
     return true;
@@ -198,6 +202,21 @@ test('acknowledgements, ping responses and the window after Set Peer Bandwidth (
   const windows = server.received.filter((m) => m.typeId === MessageType.WindowAckSize);
   assert.equal(windows.length, 1, 'one Window Acknowledgement Size for two identical Set Peer Bandwidth');
   assert.deepEqual([...windows[0]!.payload], [0, 0x26, 0x25, 0xa0]);
+  await publisher.stop();
+});
+
+test('cachedFrames counts the frames still waiting in the transport, by kind', async () => {
+  const { transport, publisher } = setup();
+  await publisher.start();
+  transport.holding = true;
+  for (let i = 0; i < 3; i++) publisher.sendTag({ type: FlvTagType.Video, timestamp: i * 66, data: new Uint8Array(500) });
+  for (let i = 0; i < 2; i++) publisher.sendTag({ type: FlvTagType.Audio, timestamp: i * 21, data: new Uint8Array(50) });
+  assert.deepEqual(publisher.cachedFrames, { video: 3, audio: 2 });
+  transport.bytesSent = transport.written - 1; // all but the last byte of the last audio frame
+  assert.deepEqual(publisher.cachedFrames, { video: 0, audio: 1 });
+  transport.holding = false;
+  transport.bytesSent = transport.written;
+  assert.deepEqual(publisher.cachedFrames, { video: 0, audio: 0 });
   await publisher.stop();
 });
 
