@@ -88,6 +88,8 @@ export interface PipelineResult {
   bytes: number;
   /** Session time from capture to the tag coming out of the encoder, ms: median and max. */
   latencyMs: { video: [number, number]; audio: [number, number] | null };
+  /** When getUserMedia was called, on the FLV timeline (ms; negative: before timestamp 0). */
+  cameraStartMs: number;
 }
 
 function medianMax(values: number[]): [number, number] {
@@ -105,6 +107,7 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   };
   const events: H264EncoderEvent['type'][] = [];
   let failure: Error | null = null;
+  const beforeGetUserMediaUs = clock.nowUs();
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: options.audio !== undefined });
   const [track] = stream.getVideoTracks();
   if (!track) throw new Error('no camera track');
@@ -214,6 +217,7 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
     firstAudioMs: firstAudio?.timestamp ?? null,
     tags: tags.length,
     bytes: blob.size,
+    cameraStartMs: (beforeGetUserMediaUs - clock.origin!) / 1000,
     latencyMs: { video: medianMax(latency.video), audio: latency.audio.length > 0 ? medianMax(latency.audio) : null },
   };
 }

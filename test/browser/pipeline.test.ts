@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { runTool } from '../support/children.js';
 import { packetsOf, probePackets, probeStreams } from '../support/ffprobe.js';
+import { measureAvSync } from './av-sync.js';
 import { launchChromium, openTestPage, type TestPage } from './harness.js';
 import type { PipelineOptions, PipelineResult } from './pipeline.page.js';
 
@@ -157,8 +158,16 @@ async function checkAv(sampleRate: number, channels: 1 | 2, seconds: number, nam
   return { result, offset };
 }
 
-test('camera + mic → H.264 + AAC 48 kHz mono: streams, rates, A/V start within 100 ms', async () => {
-  await checkAv(48_000, 1, 3, 'av48');
+test('camera + mic → H.264 + AAC 48 kHz mono: streams, rates, A/V start within 100 ms, lip sync', async () => {
+  const { result } = await checkAv(48_000, 1, 3, 'av48');
+  // The fake mic beeps on the fake camera's 500 ms marks (see av-sync.ts): each beep's audio
+  // timestamp against its video mark is the pipeline's lip-sync error.
+  const sync = await measureAvSync(path.join(dir, 'av48.flv'), 360, 640, result.cameraStartMs);
+  assert.equal(sync.mismatches, 0, `frames whose pacman does not match their number: ${JSON.stringify(sync)}`);
+  assert.ok(sync.errorsMs.length >= 4, `beeps found: ${JSON.stringify(sync)}`);
+  // ITU-R BT.1359: detectable beyond 45 ms audio early / 125 ms audio late; hold a tighter line.
+  assert.ok(sync.errorsMs.every((e) => e > -45 && e < 60), `A/V errors ${sync.errorsMs.join(', ')} ms`);
+  console.log(`lip sync (audio − video, ms, per beep): ${sync.errorsMs.join(', ')}; first camera frame #${sync.firstFrame}`);
 });
 
 test('AAC at 16 kHz (audio-quality low), stereo from the mono mic', async () => {
