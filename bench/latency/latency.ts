@@ -1,0 +1,186 @@
+/**
+ * bench/latency: capture-to-server latency of `<live-pusher>`, as a user runs it. The studio
+ * (`startStudio`, what `live-pusher serve` starts) serves the page, the browser bundle and the
+ * tunnel gateway; headless Chromium with its fake camera and microphone adds a
+ * `<live-pusher autopush>` that pushes through the gateway to a small RTMP server in this process
+ * (receiver.ts), all on loopback. Per configuration (RTC default 360×640@15, and
+ * `mode="FHD" orientation="horizontal" fps="30"`), after 1002 and a 3 s warm-up, every audio and
+ * video message that arrives in the next 15 s gives one sample:
+ *
+ *   latency = arrival at the server − capture time of the tag's first sample
+ *
+ * What "capture time" is: the element's session clock (`performance.now()` in the page, µs) stamps
+ * each video frame with the camera's own capture timestamp mapped onto that clock (ClockMapper:
+ * offset = the least-delayed delivery seen) and each audio frame with the time of its first sample
+ * (now − samples buffered); the FLV timestamp is that time in ms since the clock's origin (PTS =
+ * timestamp + composition time for video). So, per tag, capture = origin + PTS, on the page's
+ * `performance.now()`. Measured: everything from then on — frame delivery to script, the picture
+ * stage, H.264/AAC encoding (for audio also the 1024-sample frame being filled: ~21 ms at 48 kHz),
+ * FLV/RTMP muxing, the WebSocket tunnel, the gateway and TCP to the server, until the message's
+ * last chunk is read. Not measured: the fake devices' own delay before their timestamp (invisible
+ * to the page; a real camera adds its exposure/readout and driver queue), the least delivery delay
+ * the ClockMapper absorbs into its offset, and anything a real server does after reading.
+ *
+ * Two clocks are joined, each with a stated error:
+ * - The origin (FLV timestamp 0) is read exactly from the session in the page. The element does
+ *   not expose it: this reads the TypeScript-private `clock.origin` through the @internal
+ *   `pushSession()` (property names survive the bundle). Once read, the FLV rounding leaves ±0.5 ms.
+ * - Page `performance.now()` → this process's `performance.now()`: both run on CLOCK_MONOTONIC,
+ *   so the offset is constant; it is measured by round trips (the page's now against the midpoint
+ *   of our before/after), keeping the fastest of 25, before and after each run. The JSON reports
+ *   its bound (half that round trip) and the drift between the two measurements.
+ *
+ *   npx tsx bench/latency/latency.ts [--seconds 15] [--warmup 3]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { BROWSER_BUNDLE, startStudio, type Studio } from '../../src/node/studio/server.js';
+import { startReceiver, type Arrival } from './receiver.js';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+const CONFIGURATIONS: Record<string, Record<string, string>> = {
+  'RTC 360x640@15': {},
+  'FHD 1280x720@30': { mode: 'FHD', orientation: 'horizontal', fps: '30' },
+};
+const OFFSET_ROUND_TRIPS = 25;
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, warmup: { type: 'string', default: '3' } } });
+const seconds = (text: string | undefined, fallback: number) => (Number.isFinite(Number(text)) ? Math.max(0, Number(text)) : fallback);
+const measureMs = (seconds(values.seconds, 15) || 15) * 1000;
+const warmupMs = seconds(values.warmup, 3) * 1000;
+
+interface Percentiles {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+interface ClockOffset {
+  /** page `performance.now()` − ours, ms */
+  offsetMs: number;
+  /** half the round trip it was measured in: the most it can be off */
+  boundMs: number;
+}
+
+/** Page clock − our clock, from the fastest of several round trips. */
+async function measureOffset(page: Page): Promise<ClockOffset> {
+  let best: ClockOffset = { offsetMs: 0, boundMs: Number.POSITIVE_INFINITY };
+  for (let i = 0; i < OFFSET_ROUND_TRIPS; i++) {
+    const before = performance.now();
+    const pageNow = await page.evaluate(() => performance.now());
+    const after = performance.now();
+    const boundMs = (after - before) / 2;
+    if (boundMs < best.boundMs) best = { offsetMs: pageNow - (before + after) / 2, boundMs };
+  }
+  return best;
+}
+
+/**
+ * Opens the studio page, adds the pusher with `attributes` and resolves with the session clock's
+ * origin (page `performance.now()`, ms) once it reports 1002; rejects on a failure code.
+ */
+async function startPusher(page: Page, studio: Studio, attributes: Record<string, string>): Promise<number> {
+  await page.goto(studio.url);
+  return page.evaluate(async (attrs) => {
+    await customElements.whenDefined('live-pusher');
+    const el = document.createElement('live-pusher') as HTMLElement & { pushSession(): { clock: { origin: number | null } } };
+    for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+    const published = new Promise<void>((resolve, reject) => {
+      el.addEventListener('statechange', (e) => {
+        const { code, message } = (e as CustomEvent<{ code: number; message: string }>).detail;
+        if (code === 1002) resolve();
+        else if (code < 0 || code >= 3000) reject(new Error(`statechange ${code}: ${message}`));
+      });
+      setTimeout(() => reject(new Error('no 1002 within 20 s')), 20_000);
+    });
+    document.body.append(el);
+    await published;
+    const origin = el.pushSession().clock.origin;
+    if (typeof origin !== 'number') throw new Error('the session clock has no origin after 1002');
+    return origin / 1000;
+  }, attributes);
+}
+
+/** Presentation time of a tag, ms: the timestamp plus, for AVC NAL units, the composition time. */
+function presentationMs(arrival: Arrival): number {
+  if (arrival.kind === 'audio') return arrival.timestamp;
+  const d = arrival.data;
+  const cts = ((d[2]! << 16) | (d[3]! << 8) | d[4]!) << 8 >> 8; // signed 24-bit
+  return arrival.timestamp + cts;
+}
+
+/** Coded media (not sequence headers): AAC raw (packet type 1) or AVC NAL units (1). */
+function isCodedMedia(arrival: Arrival): boolean {
+  return arrival.data.length > 2 && arrival.data[1] === 1;
+}
+
+function percentiles(samples: number[]): Percentiles {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN);
+  return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) };
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+const round2 = (ms: number) => Math.round(ms * 100) / 100;
+
+async function runConfiguration(browser: Browser, studio: Studio, attributes: Record<string, string>) {
+  const receiver = await startReceiver();
+  const page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    const url = `rtmp://127.0.0.1:${receiver.port}/live/latency`;
+    const originPageMs = await startPusher(page, studio, { ...attributes, url, autopush: '' });
+    await page.waitForTimeout(warmupMs);
+    const offsetBefore = await measureOffset(page);
+    const from = performance.now();
+    await page.waitForTimeout(measureMs);
+    const to = performance.now();
+    const offsetAfter = await measureOffset(page);
+    const offset = offsetBefore.boundMs <= offsetAfter.boundMs ? offsetBefore : offsetAfter;
+    const window = receiver.arrivals.filter((a) => isCodedMedia(a) && a.arrivedMs >= from && a.arrivedMs < to);
+    const latencies = (kind: Arrival['kind']) =>
+      window.filter((a) => a.kind === kind).map((a) => a.arrivedMs - (originPageMs + presentationMs(a) - offset.offsetMs));
+    const video = latencies('video');
+    return {
+      video: percentiles(video),
+      audio: percentiles(latencies('audio')),
+      videoFps: round((video.length * 1000) / (to - from)),
+      clock: {
+        offsetBoundMs: round2(offset.boundMs),
+        offsetDriftMs: round2(Math.abs(offsetAfter.offsetMs - offsetBefore.offsetMs)),
+      },
+      ...(pageErrors.length > 0 ? { pageErrors } : {}),
+    };
+  } finally {
+    await page.close();
+    await receiver.close();
+  }
+}
+
+if (!existsSync(BROWSER_BUNDLE)) execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 2, 2] }) // stdout is the JSON's;
+const [studio, browser] = await Promise.all([
+  startStudio({ allow: ['rtmp://127.0.0.1:*'] }),
+  chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+]);
+try {
+  const results: Record<string, unknown> = {};
+  for (const [name, attributes] of Object.entries(CONFIGURATIONS)) results[name] = await runConfiguration(browser, studio, attributes);
+  console.log(JSON.stringify({ bench: 'latency', unit: 'ms', warmupMs, measureMs, configurations: results }, null, 2));
+} finally {
+  await browser.close();
+  await studio.close();
+}
