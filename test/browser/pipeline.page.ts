@@ -294,7 +294,12 @@ async function stagePixels(options: { width: number; height: number; mirror: boo
   };
   const { width: w, height: h } = options;
   const blob = await stage.snapshot();
+  const jpeg = await stage.snapshot({ type: 'image/jpeg', quality: 0.8 });
+  const bitmap = await stage.snapshotBitmap();
+  const bitmapOk = bitmap.width === options.width && bitmap.height === options.height && jpeg.type === 'image/jpeg' && jpeg.size > 100;
+  bitmap.close();
   stage.close();
+  if (!bitmapOk) throw new Error('snapshot as JPEG or ImageBitmap is wrong');
   if (invert && (invert.setups !== 1 || invert.disposes !== 1)) throw new Error(`invert pass set up ${invert.setups}×, disposed ${invert.disposes}×`);
   return {
     timestamp,

@@ -240,6 +240,9 @@ async function frameSourceEnd(kind: FrameSourceKind) {
   return { delivered, afterEnd, ended: ended.map((e) => e.reason) };
 }
 
+/** One node as both ends of an effect. */
+const single = (node: AudioNode) => ({ input: node, output: node });
+
 /** Mic gain, mute and the level meter: peak level over 600 ms in each state. */
 async function micControls() {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
@@ -274,9 +277,30 @@ async function micControls() {
   capture.setMuted(false);
   capture.setVolume(0.1);
   const tenth = await measure();
+  // The effect seam: a −20 dB GainNode as the effect chain, at full mic volume.
+  capture.setVolume(1);
+  capture.setEffects([{ name: 'attenuate', ...single(new GainNode(capture.context, { gain: 0.1 })) }]);
+  const effect = await measure();
+  capture.setEffects([]);
+  const restored = await measure();
   await capture.close();
   track.stop();
-  return { running, tapKind: capture.tapKind, full, muted, tenth, blocks, monotonic };
+  return { running, tapKind: capture.tapKind, full, muted, tenth, effect, restored, blocks, monotonic };
 }
 
-markReady({ micControls, frameSourceEnd, sizeChange,  encoderBurst, bitrateChange, encoderRestart, contextLoss });
+/** Profiles: the codec string and the SPS profile_idc the encoder produced. */
+async function profiles() {
+  const out: Record<string, { codec: string; profileIdc: number | null }> = {};
+  for (const profile of ['baseline', 'main', 'high'] as const) {
+    const { encoder, tags } = await makeEncoder({ profile, maxQueue: 1000 });
+    const frame = makeFrames();
+    for (let i = 0; i < 3; i++) encoder.encode(frame(i, i * 66_667));
+    await encoder.flush();
+    encoder.close();
+    const header = tags.find(isHeader);
+    out[profile] = { codec: encoder.codec, profileIdc: header ? header.data[5 + 1]! : null };
+  }
+  return out;
+}
+
+markReady({ profiles, micControls, frameSourceEnd, sizeChange,  encoderBurst, bitrateChange, encoderRestart, contextLoss });

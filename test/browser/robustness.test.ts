@@ -92,14 +92,26 @@ test('a stopped camera track ends the frame source (status 5001), on both paths'
   }
 });
 
-test('microphone: level meter, mute to silence, volume 0.1 lowers the level by ~20 dB', async () => {
-  const r = await call<{ running: boolean; tapKind: string; full: number; muted: number; tenth: number; blocks: number; monotonic: boolean }>('micControls');
+test('microphone: level meter, mute to silence, volume 0.1 and a −20 dB effect lower the level by ~20 dB', async () => {
+  const r = await call<{ running: boolean; tapKind: string; full: number; muted: number; tenth: number; effect: number; restored: number; blocks: number; monotonic: boolean }>(
+    'micControls',
+  );
   assert.equal(r.running, true);
   assert.equal(r.tapKind, 'audio-worklet');
   assert.ok(r.full > 50, `level with the beep ${r.full}`);
   assert.equal(r.muted, 0);
   // −20 dB is 20/60 of the meter's range: about 33 points lower.
   assert.ok(Math.abs(r.full - r.tenth - 33) <= 6, `full ${r.full}, at 0.1 ${r.tenth}`);
-  assert.ok(r.blocks > 80 && r.monotonic, `${r.blocks} blocks, monotonic ${r.monotonic}`);
-  console.log(`mic level: full ${r.full}, muted ${r.muted}, volume 0.1 ${r.tenth}`);
+  assert.ok(Math.abs(r.effect - r.tenth) <= 6, `−20 dB effect ${r.effect}, volume 0.1 ${r.tenth}`);
+  assert.ok(Math.abs(r.restored - r.full) <= 6, `effects removed ${r.restored}, full ${r.full}`);
+  assert.ok(r.blocks > 150 && r.monotonic, `${r.blocks} blocks, monotonic ${r.monotonic}`);
+  console.log(`mic level: full ${r.full}, muted ${r.muted}, volume 0.1 ${r.tenth}, −20 dB effect ${r.effect}, effects cleared ${r.restored}`);
+});
+
+test('H.264 profiles: baseline, main and high come out as asked (profile_idc 66, 77, 100)', async () => {
+  const r = await call<Record<string, { codec: string; profileIdc: number | null }>>('profiles');
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, [v.codec, v.profileIdc]])),
+    { baseline: ['avc1.42001f', 66], main: ['avc1.4d001f', 77], high: ['avc1.64001f', 100] },
+  );
 });
