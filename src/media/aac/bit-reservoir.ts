@@ -33,13 +33,15 @@ export class BitReservoir {
   /**
    * Bits this frame may use, from its perceptual entropy relative to the recent average (a frame
    * twice as demanding asks for about 1.5 times the mean), pulled towards a half-full reservoir.
+   * Short-window frames count double: their attacks need the bits most, and the quiet windows
+   * before an attack must stay clean too. No frame takes more than 60% of what is saved.
    */
   budget(pe: number, short: boolean): number {
-    const demandPe = short ? pe * 1.3 : pe;
+    const demandPe = short ? pe * 2 : pe;
     this.avgPe = this.avgPe === 0 ? demandPe : 0.9 * this.avgPe + 0.1 * demandPe;
-    const ratio = this.avgPe > 0 ? Math.min(2.5, Math.max(0.4, demandPe / this.avgPe)) : 1;
+    const ratio = this.avgPe > 0 ? Math.min(4, Math.max(0.4, demandPe / this.avgPe)) : 1;
     let bits = this.meanBits * ratio ** 0.6 + 0.25 * (this.level - this.maxLevel / 2);
-    const most = Math.min(this.meanBits + this.level, this.frameLimit);
+    const most = Math.min(this.meanBits + 0.6 * this.level, this.frameLimit);
     const least = this.meanBits + this.level - this.maxLevel;
     if (bits > most) bits = most;
     if (bits < least) bits = least;

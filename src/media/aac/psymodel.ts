@@ -15,7 +15,10 @@ import type { BandTables } from './swb-tables.js';
  * 2. Spreading of the resulting masking thresholds to neighbouring bands on the Bark scale,
  *    steeper towards low frequencies (−27 dB/Bark) than towards high ones (−12 dB/Bark).
  * 3. The absolute threshold of hearing (Terhardt's formula), for a full-scale sine at 96 dB SPL.
- * 4. For long blocks, pre-echo control: the threshold may rise by at most 3 dB per frame.
+ * 4. Pre-echo control: a long frame's threshold may rise by at most 3 dB per frame. In a short
+ *    frame, the window group that starts with an attack gets half the allowed noise: the noise
+ *    of a window spreads evenly over its 256 samples, but the attack masks only the part after
+ *    its onset, about half of the window.
  *
  * Output: per band energy and allowed noise energy, in the scaled MDCT domain.
  * @internal
@@ -40,6 +43,8 @@ const SFM_SPAN = 16;
 const FULL_SCALE_SPL = 96;
 /** Pre-echo control: how much the threshold may grow from one long frame to the next. */
 const MAX_THRESHOLD_RISE = 2;
+/** Per-window energy rise from one short-window group to the next that marks an attack. */
+const ATTACK_GROUP_RISE = 8;
 
 function bark(f: number): number {
   return 13 * Math.atan(0.00076 * f) + 3.5 * Math.atan((f / 7500) ** 2);
@@ -172,7 +177,14 @@ export class PsychoacousticModel {
         if (e > t) pe += (ics.bandStart(g, b + 1) - ics.bandStart(g, b)) * 0.5 * Math.log2(e / t);
       }
     }
-    if (!ics.isShort) {
+    if (ics.isShort) {
+      for (let g = 1; g < ics.numGroups; g++) {
+        const now = this.groupEnergy(g, nb) / ics.groupLength[g]!;
+        const before = this.groupEnergy(g - 1, nb) / ics.groupLength[g - 1]!;
+        if (now <= ATTACK_GROUP_RISE * before) continue;
+        for (let b = 0; b < nb; b++) this.threshold[g * BAND_STRIDE + b]! *= 0.5;
+      }
+    } else {
       if (this.prevWasLong) {
         for (let b = 0; b < nb; b++) {
           const cap = this.prevLong[b]! * MAX_THRESHOLD_RISE;
@@ -183,5 +195,11 @@ export class PsychoacousticModel {
     }
     this.prevWasLong = !ics.isShort;
     this.pe = pe;
+  }
+
+  private groupEnergy(g: number, nb: number): number {
+    let e = 0;
+    for (let b = 0; b < nb; b++) e += this.energy[g * BAND_STRIDE + b]!;
+    return e;
   }
 }
