@@ -133,11 +133,16 @@ export class AudioCapture {
     try {
       // Older engines cannot resample a MediaStream into a context of another rate and throw here.
       const source = new MediaStreamAudioSourceNode(context, { mediaStream: new MediaStream([options.track]) });
-      const tapKind = options.tap ?? (context.audioWorklet ? 'audio-worklet' : 'script-processor');
+      let tapKind = options.tap ?? (context.audioWorklet ? 'audio-worklet' : 'script-processor');
       if (tapKind === 'audio-worklet') {
         const url = URL.createObjectURL(new Blob([PCM_TAP_WORKLET_SOURCE], { type: 'text/javascript' }));
         try {
           await context.audioWorklet.addModule(url);
+        } catch (e) {
+          // A Content-Security-Policy without blob: in script-src refuses the module; the
+          // ScriptProcessor tap still works there, unless the caller insisted on the worklet.
+          if (options.tap === 'audio-worklet') throw e;
+          tapKind = 'script-processor';
         } finally {
           URL.revokeObjectURL(url);
         }
