@@ -118,7 +118,7 @@ export function avcCodecFor(profile: AvcProfile, width: number, height: number, 
  */
 export async function findH264Config(
   options: Pick<H264EncoderOptions, 'width' | 'height' | 'fps' | 'bitrate' | 'profile' | 'preferHardware'>,
-): Promise<{ config: VideoEncoderConfig; acceleration: Acceleration; hardwareRefused: boolean } | null> {
+): Promise<{ config: VideoEncoderConfig; acceleration: Acceleration } | null> {
   if (typeof VideoEncoder === 'undefined') return null;
   const base: VideoEncoderConfig = {
     codec: avcCodecFor(options.profile ?? 'baseline', options.width, options.height, options.fps),
@@ -129,14 +129,12 @@ export async function findH264Config(
     latencyMode: 'realtime',
     avc: { format: 'avc' },
   };
-  let hardwareRefused = false;
   if (options.preferHardware ?? true) {
     const config = { ...base, hardwareAcceleration: 'prefer-hardware' as const };
-    if ((await VideoEncoder.isConfigSupported(config)).supported) return { config, acceleration: 'hardware', hardwareRefused };
-    hardwareRefused = true;
+    if ((await VideoEncoder.isConfigSupported(config)).supported) return { config, acceleration: 'hardware' };
   }
   const config = { ...base, hardwareAcceleration: 'prefer-software' as const };
-  if ((await VideoEncoder.isConfigSupported(config)).supported) return { config, acceleration: 'software', hardwareRefused };
+  if ((await VideoEncoder.isConfigSupported(config)).supported) return { config, acceleration: 'software' };
   return null;
 }
 
@@ -168,9 +166,10 @@ export class H264Encoder {
   }
 
   /**
-   * Picks a supported configuration and starts the encoder. Emits 'software-fallback' (1103)
-   * when hardware was preferred but refused. Throws {@link LivePusherError} −1305 when no H.264
-   * encoder accepts the size.
+   * Picks a supported configuration (hardware first when preferred) and starts the encoder.
+   * A machine without a hardware encoder simply gets software: 1103 ('software-fallback') is for
+   * a hardware encoder that fails while running, as in the mini-program, not for one that was
+   * never there. Throws {@link LivePusherError} −1305 when no H.264 encoder accepts the size.
    */
   static async create(options: H264EncoderOptions): Promise<H264Encoder> {
     for (const [name, v] of [['width', options.width], ['height', options.height], ['fps', options.fps], ['bitrate', options.bitrate]] as const) {
@@ -180,9 +179,7 @@ export class H264Encoder {
     if (!found) {
       throw new LivePusherError(StatusCode.UnsupportedResolution, `no H.264 encoder accepts ${options.width}×${options.height} at ${options.fps} fps`);
     }
-    const encoder = new H264Encoder(options, found.config, found.acceleration);
-    if (found.hardwareRefused) options.onEvent?.({ type: 'software-fallback', reason: 'the browser has no hardware H.264 encoder for this configuration' });
-    return encoder;
+    return new H264Encoder(options, found.config, found.acceleration);
   }
 
   /** 'hardware' or 'software': the implementation in use. */
