@@ -1,6 +1,7 @@
 /**
  * `live-pusher serve`: the studio (src/node/studio/server.ts) on well-known ports when they are
- * free: the page on 8080, the embedded RTMP server on 1935.
+ * free: the page on 8080, the embedded RTMP server on 1935; or, with `--rtmp-url`, the page
+ * pushing to an external RTMP server (played back from `--play-url` when given).
  */
 import http from 'node:http';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,9 @@ Options:
   --port <n>           page port (default 8080; a free one if 8080 is taken)
   --rtmp-port <n>      embedded RTMP port (default 1935; a free one if taken)
   --stream <app/name>  stream the page pushes and plays (default live/demo)
+  --rtmp-url <url>     push to this RTMP server instead of the embedded one
+                       (rtmp:// or rtmps://host[:port]/app/stream; the gateway allows it)
+  --play-url <url>     with --rtmp-url: an HTTP-FLV address the page plays the stream back from
   --allow <pattern>    another RTMP target the gateway lets through, e.g. rtmp://live.example.com:1935
                        (repeatable)
   --allow-private      let the gateway reach private and loopback addresses
@@ -33,6 +37,8 @@ export async function runServe(argv: string[]): Promise<number> {
         port: { type: 'string', default: '8080' },
         'rtmp-port': { type: 'string', default: '1935' },
         stream: { type: 'string', default: 'live/demo' },
+        'rtmp-url': { type: 'string' },
+        'play-url': { type: 'string' },
         allow: { type: 'string', multiple: true, default: [] },
         'allow-private': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -52,14 +58,20 @@ export async function runServe(argv: string[]): Promise<number> {
     process.stderr.write(`\n${HELP}`);
     return 2;
   }
+  if (values['play-url'] !== undefined && values['rtmp-url'] === undefined) {
+    process.stderr.write(`live-pusher serve: --play-url needs --rtmp-url (the embedded server has its own playback address)\n`);
+    return 2;
+  }
   const host = values.host;
+  const external = values['rtmp-url'];
   let studio;
   try {
     studio = await startStudio({
       host,
       port: await portOrFree(host, port),
-      rtmpPort: await portOrFree(host, rtmpPort),
-      stream: values.stream,
+      ...(external === undefined
+        ? { rtmpPort: await portOrFree(host, rtmpPort), stream: values.stream }
+        : { rtmpUrl: external, ...(values['play-url'] === undefined ? {} : { playUrl: values['play-url'] }) }),
       allow: values.allow,
       allowPrivate: values['allow-private'],
     });
@@ -69,10 +81,11 @@ export async function runServe(argv: string[]): Promise<number> {
   }
   process.stdout.write(
     `live-pusher studio\n` +
-      `  studio:    ${studio.url}\n` +
-      `  push to:   ${studio.rtmpUrl}\n` +
-      `  playback:  ${studio.flvUrl}\n` +
+      `  studio:    ${studio.url}   <- open this in a browser\n` +
+      `  push to:   ${studio.rtmpUrl}${studio.embedded ? '   (embedded node-media-server)' : ''}\n` +
+      `  playback:  ${studio.flvUrl ?? '(none: pass --play-url to watch the stream in the page)'}\n` +
       `  gateway:   ${studio.gatewayUrl}\n` +
+      (studio.embedded ? `  also try:  npx live-pusher push video.mp4 ${studio.rtmpUrl}\n` : '') +
       `  stop:      Ctrl-C\n`,
   );
   await new Promise<void>((resolve) => {

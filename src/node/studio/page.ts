@@ -1,101 +1,85 @@
 /**
  * The studio page `live-pusher serve` shows: a `<live-pusher>` pushing through the tunnel gateway
- * to the embedded RTMP server, beside a player that plays the stream back from that server
- * (HTTP-FLV through mpegts.js), so the round trip is visible; buttons for the context methods and
- * a log of the element's events.
+ * to the RTMP server, beside a player that reads the stream back (HTTP-FLV through mpegts.js), so
+ * the round trip is visible. The markup is a skeleton: client/main.ts fills in the controls
+ * (generated from the attribute schema in the embedded config), the context method buttons, the
+ * charts, the snippets and the event log.
  */
-export interface StudioPageConfig {
-  rtmpUrl: string;
-  flvUrl: string;
-}
+import type { StudioPageConfig } from './config.js';
+import { STUDIO_CSS } from './page-style.js';
+
+export type { StudioPageConfig } from './config.js';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** JSON that is safe inside a `<script>` element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+
 export function renderStudioPage(config: StudioPageConfig): string {
   const rtmp = escapeHtml(config.rtmpUrl);
+  const server = config.embedded ? 'the embedded RTMP server' : 'your RTMP server';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>live-pusher studio</title>
-<style>
-  body { font: 15px/1.5 system-ui, sans-serif; margin: 0; background: #101418; color: #e8eaed; }
-  main { max-width: 1100px; margin: 0 auto; padding: 24px; }
-  h1 { font-size: 20px; font-weight: 600; margin: 0 0 8px; }
-  h2 { font-size: 14px; font-weight: 600; color: #9aa0a6; margin: 0 0 6px; }
-  .panes { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
-  live-pusher, video { width: 100%; aspect-ratio: 9 / 16; max-height: 60vh; background: #000; border-radius: 8px; }
-  video { object-fit: contain; }
-  code { background: #1f262d; padding: 2px 6px; border-radius: 4px; word-break: break-all; }
-  button { font: inherit; margin: 8px 6px 0 0; padding: 4px 12px; border-radius: 6px; border: 1px solid #3c4043; background: #1f262d; color: inherit; cursor: pointer; }
-  #log { height: 180px; overflow: auto; background: #0b0e11; border-radius: 8px; padding: 8px; font: 12px/1.4 ui-monospace, monospace; white-space: pre-wrap; }
-  #state { color: #9aa0a6; }
-</style>
+<style>${STUDIO_CSS}</style>
 </head>
 <body>
-<main>
+<header>
   <h1>live-pusher studio</h1>
-  <p>The pusher publishes to <code>${rtmp}</code> through the tunnel; the player reads it back from the RTMP server. Any other encoder can publish there too, e.g. <code>npx live-pusher push video.mp4 ${rtmp}</code>.</p>
-  <div class="panes">
-    <section>
-      <h2>&lt;live-pusher&gt; <span id="pusher-state"></span></h2>
-      <live-pusher id="pusher" url="${rtmp}"></live-pusher>
-      <div>
-        <button data-method="start">start</button><button data-method="stop">stop</button>
-        <button data-method="pause">pause</button><button data-method="resume">resume</button>
-        <button data-method="switchCamera">switch camera</button><button data-method="snapshot">snapshot</button>
+  <p>pushing to <code id="target">${rtmp}</code> through the tunnel gateway; the player reads it back from ${server}.</p>
+</header>
+<div id="source-banner" class="banner" role="status" hidden></div>
+<div class="layout">
+  <main>
+    <section class="panel" aria-labelledby="round-trip">
+      <h2 id="round-trip">Round trip</h2>
+      <div class="panes">
+        <div class="pane">
+          <h3>&lt;live-pusher&gt; <span class="state" id="pusher-state" data-state="idle">idle</span></h3>
+          <live-pusher id="pusher" url="${rtmp}"></live-pusher>
+          <div class="toolbar">
+            <button class="primary" id="start" type="button">Start push</button>
+            <button id="stop" type="button">Stop</button>
+            <label><input type="checkbox" id="use-test-source"> test picture and tone instead of camera and microphone</label>
+          </div>
+        </div>
+        <div class="pane">
+          <h3>Playback <span id="player-state">waiting for a stream…</span></h3>
+          <div id="player-slot"></div>
+        </div>
       </div>
     </section>
-    <section>
-      <h2>playback <span id="state">waiting for a stream…</span></h2>
-      <video id="player" muted autoplay playsinline controls></video>
+    <section class="panel" aria-labelledby="charts-title">
+      <h2 id="charts-title">netstatus <span class="note">the last minute, one point per event</span></h2>
+      <div class="charts" id="charts"></div>
     </section>
-  </div>
-  <h2 style="margin-top: 16px">events</h2>
-  <div id="log"></div>
-</main>
+    <section class="panel" aria-labelledby="log-title">
+      <h2 id="log-title">Events <span class="log-tools"><label><input type="checkbox" id="log-netstatus"> netstatus</label><button type="button" id="log-clear">clear</button></span></h2>
+      <ol id="log" aria-live="polite" aria-relevant="additions"></ol>
+    </section>
+    <section class="panel" aria-labelledby="methods-title">
+      <h2 id="methods-title">Context methods <span class="note">createLivePusherContext('pusher'); arguments as JSON</span></h2>
+      <div class="methods" id="methods"></div>
+    </section>
+    <section class="panel" aria-labelledby="snippets-title">
+      <h2 id="snippets-title">Snippets <span class="note">for the current settings</span></h2>
+      <div class="snippets" id="snippets"></div>
+    </section>
+  </main>
+  <aside>
+    <section class="panel" aria-labelledby="attributes-title">
+      <h2 id="attributes-title">Attributes <span class="note">every one of the spec, live</span></h2>
+      <div class="groups" id="controls"></div>
+    </section>
+  </aside>
+</div>
+<script id="studio-config" type="application/json">${scriptJson(config)}</script>
 <script src="/vendor/mpegts.js"></script>
-<script type="module">
-  import { createLivePusherContext } from '/live-pusher.js';
-  const config = ${JSON.stringify(config).replace(/</g, '\\u003c')};
-  const pusher = document.getElementById('pusher');
-  const context = createLivePusherContext(pusher);
-  const log = document.getElementById('log');
-  const write = (text) => {
-    log.textContent += new Date().toLocaleTimeString() + '  ' + text + '\\n';
-    log.scrollTop = log.scrollHeight;
-  };
-  pusher.addEventListener('statechange', (e) => write('statechange ' + e.detail.code + '  ' + e.detail.message));
-  pusher.addEventListener('error', (e) => write('error ' + e.detail.errCode + '  ' + e.detail.errMsg));
-  pusher.addEventListener('netstatus', (e) => {
-    const i = e.detail.info;
-    document.getElementById('pusher-state').textContent = i.videoWidth + '×' + i.videoHeight + ' ' + i.videoFPS + ' fps ' + (i.videoBitrate + i.audioBitrate) + ' kbps';
-  });
-  new MutationObserver(() => write('state ' + pusher.getAttribute('state'))).observe(pusher, { attributes: true, attributeFilter: ['state'] });
-  for (const button of document.querySelectorAll('button[data-method]')) {
-    button.addEventListener('click', () => {
-      const method = button.dataset.method;
-      context[method]().then((r) => write(r.errMsg + (r.tempImagePath ? ' ' + r.width + '×' + r.height : '')), (e) => write(e.message));
-    });
-  }
-
-  const video = document.getElementById('player');
-  const state = document.getElementById('state');
-  let player;
-  // The server answers 404 until someone publishes: retry until the stream is there.
-  function attach() {
-    player?.destroy();
-    player = mpegts.createPlayer({ type: 'flv', isLive: true, url: config.flvUrl }, { enableStashBuffer: false, liveBufferLatencyChasing: true });
-    player.attachMediaElement(video);
-    player.on(mpegts.Events.ERROR, () => { state.textContent = 'waiting for a stream…'; setTimeout(attach, 2000); });
-    player.on(mpegts.Events.MEDIA_INFO, (info) => { state.textContent = 'playing ' + info.width + '×' + info.height; });
-    player.load();
-    video.play().catch(() => {});
-  }
-  attach();
-</script>
+<script type="module" src="/studio/main.js"></script>
 </body>
 </html>
 `;
