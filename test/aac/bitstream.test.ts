@@ -40,6 +40,17 @@ function randomIcs(seed: number, sequence: WindowSequence, groups: number[]): Ic
       ics.sf[g * BAND_STRIDE + b] = nonZero ? sf : Math.floor(rand() * 256);
     }
   }
+  // TNS filters on some windows: random orders and 4-bit coefficients.
+  const short = sequence === WindowSequence.EightShort;
+  ics.tns.reset(short ? 8 : 1);
+  for (let w = 0; w < ics.tns.numWindows; w++) {
+    if (rand() < 0.5) continue;
+    const order = 1 + Math.floor(rand() * (short ? 7 : 12));
+    ics.tns.present = true;
+    ics.tns.order[w] = order;
+    ics.tns.length[w] = 1 + Math.floor(rand() * ics.numSwb);
+    for (let i = 0; i < order; i++) ics.tns.coef[w * 12 + i] = Math.floor(rand() * 16) - 8;
+  }
   return ics;
 }
 
@@ -54,6 +65,15 @@ function assertDecodedMatches(got: DecodedIcs, ics: IcsData): void {
       assert.equal(got.cb[g]![b], ics.cb[g * BAND_STRIDE + b], `codebook of group ${g} band ${b}`);
       if (got.cb[g]![b] !== 0) assert.equal(got.sf[g]![b], ics.sf[g * BAND_STRIDE + b], `scalefactor of ${g}/${b}`);
     }
+  }
+  const windows = ics.tns.present ? ics.tns.numWindows : 0;
+  assert.equal(got.tns.length, windows);
+  for (let w = 0; w < windows; w++) {
+    const order = ics.tns.order[w]!;
+    assert.deepEqual(
+      got.tns[w],
+      order ? [{ length: ics.tns.length[w], order, direction: 0, coefRes: 1, coef: Array.from(ics.tns.coef.subarray(w * 12, w * 12 + order)) }] : [],
+    );
   }
   const end = ics.bandStart(ics.numGroups - 1, ics.maxSfb);
   assert.deepEqual(Array.from(got.q.subarray(0, end)), Array.from(ics.q.subarray(0, end)));

@@ -19,6 +19,8 @@ export interface DecodedIcs {
   sf: (number | undefined)[][];
   /** Quantized values in the interleaved order they were read. */
   q: Int32Array;
+  /** tns_data() per window (empty when absent): one filter at most per window from this encoder. */
+  tns: { length: number; order: number; direction: number; coefRes: number; coef: number[] }[][];
 }
 
 export interface DecodedElement {
@@ -121,7 +123,32 @@ function readIcs(r: BitReader, swb: { long: Uint16Array; short: Uint16Array }, c
     }),
   );
   if (r.readBit()) throw new Error('pulse_data_present');
-  if (r.readBit()) throw new Error('tns_data_present');
+  const tns: DecodedIcs['tns'] = [];
+  if (r.readBit()) {
+    // tns_data() (Table 4.60)
+    const numWindows = short ? 8 : 1;
+    for (let w = 0; w < numWindows; w++) {
+      const filters: DecodedIcs['tns'][number] = [];
+      const nFilt = r.readBits(short ? 1 : 2);
+      const coefRes = nFilt ? r.readBit() : 0;
+      for (let f = 0; f < nFilt; f++) {
+        const length = r.readBits(short ? 4 : 6);
+        const order = r.readBits(short ? 3 : 5);
+        const filter = { length, order, direction: 0, coefRes, coef: [] as number[] };
+        if (order) {
+          filter.direction = r.readBit();
+          const compress = r.readBit();
+          const bits = coefRes + 3 - compress;
+          for (let i = 0; i < order; i++) {
+            const v = r.readBits(bits);
+            filter.coef.push(v >= 1 << (bits - 1) ? v - (1 << bits) : v);
+          }
+        }
+        filters.push(filter);
+      }
+      tns.push(filters);
+    }
+  }
   if (r.readBit()) throw new Error('gain_control_data_present');
   const q = new Int32Array(1024);
   let groupStart = 0;
@@ -154,7 +181,7 @@ function readIcs(r: BitReader, swb: { long: Uint16Array; short: Uint16Array }, c
     }
     groupStart += (short ? 128 : 1024) * glen;
   }
-  return { globalGain, ...info, cb, sf, q };
+  return { globalGain, ...info, cb, sf, q, tns };
 }
 
 /** Decodes one raw_data_block() of a mono (SCE) or stereo (CPE) stream. */

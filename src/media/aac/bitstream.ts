@@ -7,8 +7,8 @@ import { assert } from '../errors.js';
 
 /**
  * Writers for the syntax of raw_data_block() (ISO/IEC 14496-3 §4.4.2): single_channel_element,
- * channel_pair_element, fill_element and the END id. Pulse data, TNS and gain control are not used
- * and are signalled absent.
+ * channel_pair_element, fill_element and the END id. Pulse data and gain control are not used and
+ * are signalled absent.
  * @internal
  */
 
@@ -131,14 +131,18 @@ export function writeIcs(bw: BitWriter, ics: IcsData, commonWindow: boolean): vo
   writeSectionData(bw, ics);
   writeScalefactorData(bw, ics);
   bw.writeBits(0, 1); // pulse_data_present
-  bw.writeBits(0, 1); // tns_data_present
+  bw.writeFlag(ics.tns.present); // tns_data_present
+  if (ics.tns.present) ics.tns.write(bw);
   bw.writeBits(0, 1); // gain_control_data_present
   writeSpectralData(bw, ics);
 }
 
-/** Bits of individual_channel_stream() outside section, scalefactor and spectral data. */
+/**
+ * Bits of individual_channel_stream() outside section, scalefactor and spectral data: global_gain,
+ * ics_info when the window is not common, three presence flags and tns_data().
+ */
 export function icsFixedBits(ics: IcsData, commonWindow: boolean): number {
-  return 8 + 3 + (commonWindow ? 0 : icsInfoBits(ics));
+  return 8 + 3 + (commonWindow ? 0 : icsInfoBits(ics)) + ics.tns.bits();
 }
 
 /** single_channel_element() (Table 4.4). */

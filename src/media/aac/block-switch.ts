@@ -26,7 +26,11 @@ export class TransientDetector {
   private prevOut = 0;
   /** Smoothed energy of recent segments, the reference an attack is measured against. */
   private envelope = 0;
-  readonly segmentEnergy = new Float64Array(NUM_SHORT_WINDOWS);
+  /**
+   * High-passed energy of the 128-sample segments of blocks f−1, f and f+1 (the look-ahead), in
+   * time order: the temporal envelope of the frame being coded is the first 16.
+   */
+  readonly segmentEnergy = new Float64Array(3 * NUM_SHORT_WINDOWS);
 
   /**
    * Analyses one block (scaled to the 16-bit range) and returns the first segment (0–7) holding
@@ -36,6 +40,7 @@ export class TransientDetector {
     let x1 = this.prevIn;
     let y1 = this.prevOut;
     let attack = -1;
+    this.segmentEnergy.copyWithin(0, NUM_SHORT_WINDOWS);
     for (let s = 0; s < NUM_SHORT_WINDOWS; s++) {
       let e = 0;
       for (let i = s * SHORT_LENGTH; i < (s + 1) * SHORT_LENGTH; i++) {
@@ -47,7 +52,7 @@ export class TransientDetector {
         y1 = y;
         e += y * y;
       }
-      this.segmentEnergy[s] = e;
+      this.segmentEnergy[2 * NUM_SHORT_WINDOWS + s] = e;
       if (attack < 0 && e > MIN_ATTACK_ENERGY && e > ATTACK_RATIO * this.envelope) attack = s;
       // Fast attack, slow release, so a decaying note does not hide the next onset.
       this.envelope = e > this.envelope ? e : 0.7 * this.envelope + 0.3 * e;
@@ -55,6 +60,21 @@ export class TransientDetector {
     this.prevIn = x1;
     this.prevOut = y1;
     return attack;
+  }
+
+  /**
+   * Ratio of the loudest to the quietest segment of the frame being coded (blocks f−1 and f):
+   * how far its temporal envelope is from flat.
+   */
+  envelopeRatio(): number {
+    let max = 0;
+    let min = Infinity;
+    for (let s = 0; s < 2 * NUM_SHORT_WINDOWS; s++) {
+      const e = this.segmentEnergy[s]!;
+      if (e > max) max = e;
+      if (e < min) min = e;
+    }
+    return max / (min + MIN_ATTACK_ENERGY);
   }
 }
 

@@ -13,6 +13,7 @@ import type { ChannelInput } from './rate-loop.js';
 import { applyMidSide } from './stereo.js';
 import { bandTablesFor } from './swb-tables.js';
 import type { BandTables } from './swb-tables.js';
+import { TnsFilter } from './tns.js';
 import { applyLongWindow, applyShortWindow } from './windows.js';
 
 /**
@@ -27,6 +28,8 @@ import { applyLongWindow, applyShortWindow } from './windows.js';
 
 /** PCM in [−1, 1] is coded at the 16-bit scale the standard's filterbank assumes. */
 const PCM_SCALE = 32768;
+/** Loudest to quietest 128-sample segment ratio of a frame from which TNS is tried (12 dB). */
+const TNS_ENVELOPE_RATIO = 16;
 /** A window whose energy exceeds its group's mean by this factor starts a new group. */
 const GROUP_SPLIT_RATIO = 8;
 
@@ -64,19 +67,25 @@ export class FrameEncoder {
   private readonly codedShort: number;
   private readonly windowEnergy = new Float64Array(NUM_SHORT_WINDOWS);
   private readonly shape: WindowShape;
+  private readonly tables: BandTables;
+  private readonly tns: TnsFilter;
   private prevShape: WindowShape;
   private blocks = 0;
   private readonly inputs: ChannelInput[];
   /** Size of the whole raw_data_block (END and byte alignment included) for given ICS payload bits. */
   private readonly frameBits = (icsBits: number): number => {
     const left = this.channels[0]!.ics;
-    const headers =
-      this.channels.length === 2 ? cpeHeaderBits(left, this.msUsed) + 2 * icsFixedBits(left, true) : 7 + icsFixedBits(left, false);
+    const right = this.channels[1]?.ics;
+    const headers = right
+      ? cpeHeaderBits(left, this.msUsed) + icsFixedBits(left, true) + icsFixedBits(right, true)
+      : 7 + icsFixedBits(left, false);
     return align8(icsBits + headers + 3);
   };
 
   constructor(config: ResolvedConfig, shape: WindowShape = WindowShape.Sine) {
     const tables = bandTablesFor(config.sampleRate);
+    this.tables = tables;
+    this.tns = new TnsFilter(config.sampleRate);
     this.channels = Array.from({ length: config.numberOfChannels }, () => new ChannelState(tables, config.sampleRate));
     this.reservoir = new BitReservoir(config.bitrate, config.sampleRate, config.numberOfChannels);
     this.rateLoop = new RateLoop(config.numberOfChannels);
@@ -126,6 +135,7 @@ export class FrameEncoder {
       ch.psy.analyse(ch.spectrum, ch.ics);
       ch.energy.set(ch.psy.energy);
       ch.threshold.set(ch.psy.threshold);
+      this.applyTns(ch, short);
     }
     const stereo = this.channels.length === 2;
     const [left, right] = this.channels;
@@ -170,6 +180,22 @@ export class FrameEncoder {
       applyShortWindow(ch.history, ch.windowed, w, this.prevShape, this.shape);
       this.shortMdct.forward(ch.windowed, ch.shortSpectra, w * SHORT_LENGTH);
     }
+  }
+
+  /**
+   * Temporal noise shaping on the spectrum the psychoacoustic model has seen: per window, and
+   * before M/S, as the decoder undoes it per window after M/S (§4.6.9.3).
+   */
+  private applyTns(ch: ChannelState, short: boolean): void {
+    const tns = ch.ics.tns;
+    tns.reset(short ? NUM_SHORT_WINDOWS : 1);
+    if (ch.detector.envelopeRatio() < TNS_ENVELOPE_RATIO) return;
+    if (!short) {
+      this.tns.apply(ch.spectrum, 0, this.tables.long, 0, tns);
+      return;
+    }
+    for (let w = 0; w < NUM_SHORT_WINDOWS; w++) this.tns.apply(ch.shortSpectra, w * SHORT_LENGTH, this.tables.short, w, tns);
+    if (tns.present) this.interleave(ch);
   }
 
   /**

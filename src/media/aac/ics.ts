@@ -1,5 +1,6 @@
 import { FRAME_LENGTH, NUM_SHORT_WINDOWS, WindowSequence, WindowShape } from './constants.js';
 import type { BandTables } from './swb-tables.js';
+import { TnsData } from './tns.js';
 
 /** Band slots per window group in the per-band arrays (≥ the largest num_swb, 51). */
 export const BAND_STRIDE = 64;
@@ -30,6 +31,8 @@ export class IcsData {
   /** Quantized spectrum, interleaved. */
   readonly q = new Int32Array(FRAME_LENGTH);
   globalGain = 0;
+  /** Temporal noise shaping filters of this frame (§4.6.9). */
+  readonly tns = new TnsData();
   private readonly tables: BandTables;
 
   constructor(tables: BandTables) {
