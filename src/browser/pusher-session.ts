@@ -64,6 +64,8 @@ const CONGESTED_BACKLOG_S = 1;
 const BITRATE_DOWN = 0.7;
 const BITRATE_UP = 1.1;
 const CLEAR_SECONDS_BEFORE_UP = 5;
+/** Longest wait for the first encoded frame before connecting anyway. */
+const ENCODER_START_WAIT_MS = 3000;
 /** Audio frames held while the first key frame encodes: 3 s at 48 kHz is far more than it takes. */
 const MAX_HELD_AUDIO = 150;
 
@@ -89,6 +91,8 @@ export class PusherSession {
   private audioHeader: FlvTag | undefined;
   /** Media waits for a key frame after (re)connecting or dropping, so players can decode. */
   private waitForKey = true;
+  /** Resolves when the video encoder produced its first frame (1008); resolved when there is no video. */
+  private videoStarted: Promise<void> = Promise.resolve();
   /** Audio tags captured while waiting for that key frame. */
   private heldAudio: FlvTag[] = [];
   private firstFrameSeen = false;
@@ -173,6 +177,9 @@ export class PusherSession {
     try {
       await this.startPreview();
       await this.startEncoders();
+      // The mini-program's order is 1003, 1007, 1008, then 1001: connect once the first frame is
+      // encoded (a camera that delivers nothing does not hold the push up for long).
+      await Promise.race([this.videoStarted, new Promise((resolve) => setTimeout(resolve, ENCODER_START_WAIT_MS))]);
       if (generation !== this.generation) return;
       await this.connect();
       if (generation !== this.generation) return;
@@ -330,6 +337,8 @@ export class PusherSession {
   /** Camera track → frame source → stage (scale, crop, mirror) → H.264 encoder. */
   private async startVideo(track: MediaStreamTrack): Promise<void> {
     const { video } = this.settings;
+    let started!: () => void;
+    this.videoStarted = new Promise((resolve) => (started = resolve));
     this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
     this.encoder = await H264Encoder.create({
       width: video.width,
@@ -341,6 +350,7 @@ export class PusherSession {
       onEvent: (event) => {
         switch (event.type) {
           case 'started':
+            started();
             return this.status(StatusCode.EncoderStarted, `${describeStatus(StatusCode.EncoderStarted)}: ${event.codec}, ${event.acceleration}`);
           case 'software-fallback':
             return this.status(StatusCode.SoftwareEncoderFallback, `${describeStatus(StatusCode.SoftwareEncoderFallback)}: ${event.reason}`);

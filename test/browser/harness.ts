@@ -14,29 +14,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Where Debian installs Chromium; `CHROMIUM` overrides it. */
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  // An AudioContext made without a user gesture would stay 'suspended' (autoplay policy).
-  '--autoplay-policy=no-user-gesture-required',
-];
-
-/** Starts headless Chromium with fake capture devices. Close it in the file's `after()`. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-}
+export { launchChromium } from '../support/chromium.js';
 
 /** A served test page. */
 export interface TestPage {

@@ -7,22 +7,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { NetStatusInfo } from '../../src/core/netstatus.js';
 import { startStudio, type Studio } from '../../src/node/studio/server.js';
 import { runTool } from '../support/children.js';
+import { launchChromium } from '../support/chromium.js';
 import { probePackets, probeStreams } from '../support/ffprobe.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 let nginx: NginxRtmp;
 let studio: Studio;
@@ -32,7 +24,7 @@ before(async () => {
   nginx = await startNginxRtmp();
   [studio, browser] = await Promise.all([
     startStudio({ allow: ['rtmp://127.0.0.1:*'] }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream'] }),
+    launchChromium(),
   ]);
 });
 after(async () => {
@@ -193,7 +185,7 @@ test('pause and resume keep one connection; sendMessage is in the SEI; snapshot 
 });
 
 test('a refused camera gives error 10001 and statechange -1301', async () => {
-  const denying = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--deny-permission-prompts'] });
+  const denying = await launchChromium({ permissions: 'deny' });
   try {
     const page = await openPusher({ url: nginx.url('live', 'denied'), autopush: '' }, denying);
     await waitForEvent(page, 'e.type === "error"');

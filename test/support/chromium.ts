@@ -1,0 +1,37 @@
+/**
+ * Debian's Chromium, headless, with a fake camera and microphone: how every browser test and
+ * benchmark starts its browser. Playwright cannot download its own browser on these machines, so
+ * playwright-core drives `/usr/bin/chromium` (`CHROMIUM` overrides the path).
+ */
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * The flags: no sandbox (tests run as root in CI), no GPU (none here), no background networking
+ * (the machine's closed network refuses it, many times a second), fake capture devices, and audio
+ * without a user gesture (an AudioContext would otherwise stay suspended).
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export interface LaunchOptions {
+  /**
+   * What a camera/microphone permission prompt gets: 'grant' (default) answers yes to every
+   * prompt, 'deny' refuses every one (for 10001/10002 tests).
+   */
+  permissions?: 'grant' | 'deny';
+}
+
+/** Starts headless Chromium; close it in the test file's `after()`. */
+export function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
+  const permission = options.permissions === 'deny' ? '--deny-permission-prompts' : '--use-fake-ui-for-media-stream';
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, permission] });
+}
