@@ -203,3 +203,29 @@ test('mode, fps and enable-mic changed from the controls: the pushed stream foll
     await page.close();
   }
 });
+
+test('without a usable camera the page says so and pushes a generated test picture and tone', async () => {
+  // Fake devices, but every permission prompt refused: getUserMedia fails with NotAllowedError.
+  const denying = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream'), '--deny-permission-prompts'] });
+  try {
+    const page = await denying.newPage({ viewport: { width: 1440, height: 1100 } });
+    await page.goto(printed.studio);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.getByRole('button', { name: 'Start push' }).click();
+    const banner = page.locator('#source-banner');
+    await banner.getByText('camera permission was refused').waitFor({ timeout: 15_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(SCREENSHOTS, 'studio-no-camera.png'), clip: { x: 0, y: 0, width: 1440, height: 760 } });
+    await banner.getByRole('button', { name: 'Use the test picture and tone' }).click();
+    if ((await page.getAttribute('#pusher', 'state')) !== 'pushing') await page.getByRole('button', { name: 'Start push' }).click();
+    await waitForCode(page, 1002);
+    await page.waitForFunction(() => (document.getElementById('player') as HTMLVideoElement | null)?.getVideoPlaybackQuality().totalVideoFrames! > 10, undefined, { timeout: 20_000 });
+    assert.ok(await page.getByLabel(/test picture and tone/).isChecked());
+    const stream = await captureStream('test-source', 3000);
+    assert.deepEqual([stream.width, stream.height, stream.hasAudio], [360, 640, true]);
+    assert.ok(stream.maxVolumeDb > -30, `the test tone is heard (max ${stream.maxVolumeDb} dB)`);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  } finally {
+    await denying.close();
+  }
+});

@@ -25,6 +25,7 @@ export function renderStudioPage(config: StudioPageConfig): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>live-pusher studio</title>
+<link rel="icon" href="data:,">
 <style>${STUDIO_CSS}</style>
 </head>
 <body>

@@ -63,6 +63,7 @@ buildMethodButtons($('methods'), context as unknown as Record<string, unknown>, 
 /** Runs a context method from a toolbar button, recorded like the method buttons. */
 async function run(name: 'start' | 'stop'): Promise<void> {
   testSource.prime();
+  failures.clear();
   calls.push({ name, args: undefined });
   renderSnippets();
   await context[name]().catch((e: { errMsg?: string }) => log.note('method', e.errMsg ?? String(e), 'error'));
@@ -112,10 +113,16 @@ const CAPTURE_FAILURES: Record<number, string> = {
   [-1301]: 'The camera could not be opened (none found, or another program holds it).',
   [-1302]: 'The microphone could not be opened (none found, or another program holds it).',
 };
+/** The capture failures since the last start, worded for people (camera and microphone fail apart). */
+const failures = new Map<number, string>();
 element.addEventListener('statechange', (e) => {
   const { code, message } = (e as CustomEvent<{ code: number; message: string }>).detail;
   const what = CAPTURE_FAILURES[code];
-  if (what && !testSource.enabled) say(`${what} (${message}) The studio can push a generated test picture and tone instead.`, true);
+  if (!what || testSource.enabled) return;
+  // The element's message is "camera permission refused (NotAllowedError: …)": keep the browser's reason.
+  const reason = /\(([^()]*)\)$/.exec(message)?.[1] ?? message;
+  failures.set(code, `${what.slice(0, -1)}: ${reason}.`);
+  say(`${[...failures.values()].join(' ')} The studio can push a generated test picture and tone instead.`, true);
 });
 
 if (!window.isSecureContext) {
