@@ -16,6 +16,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { killAndWait, runTool, spawnTracked } from '../support/children.js';
 import { probePackets, probeStreams, type Packet } from '../support/ffprobe.js';
 import { startHttpFlvCapture } from '../support/http-flv.js';
+import { startNginxRtmp } from '../support/nginx-rtmp.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
@@ -44,8 +45,8 @@ let browser: Browser;
 let work: string;
 
 /** Starts the CLI and reads its startup lines (`studio:`, `push to:`, `playback:`, `stop:`). */
-async function startServe(): Promise<{ child: ChildProcess; printed: Printed }> {
-  const child = spawnTracked(process.execPath, [join(ROOT, 'bin', 'live-pusher.js'), 'serve', '--port', '0', '--rtmp-port', '0'], { cwd: ROOT });
+async function startServe(args = ['--port', '0', '--rtmp-port', '0']): Promise<{ child: ChildProcess; printed: Printed }> {
+  const child = spawnTracked(process.execPath, [join(ROOT, 'bin', 'live-pusher.js'), 'serve', ...args], { cwd: ROOT });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d));
@@ -227,5 +228,29 @@ test('without a usable camera the page says so and pushes a generated test pictu
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
   } finally {
     await denying.close();
+  }
+});
+
+test('serve --rtmp-url pushes to an external server (nginx-rtmp) and hides the player', async () => {
+  const nginx = await startNginxRtmp();
+  const external = await startServe(['--port', '0', '--rtmp-url', nginx.url('live', 'external')]);
+  const page = await browser.newPage();
+  try {
+    assert.equal(external.printed.pushTo, nginx.url('live', 'external'));
+    assert.equal(external.printed.playback, '(none:');
+    await page.goto(external.printed.studio);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.match(await page.locator('#player-slot').innerText(), /--play-url/);
+    await page.getByRole('button', { name: 'Start push' }).click();
+    await waitForCode(page, 1002);
+    await page.waitForTimeout(1500);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.waitForFunction(() => document.getElementById('pusher')?.getAttribute('state') === 'stopped');
+    const streams = await probeStreams(await nginx.waitForRecording('external'));
+    assert.equal(streams.find((s) => s.codecType === 'video')?.codecName, 'h264');
+  } finally {
+    await page.close();
+    await killAndWait(external.child, 'SIGINT');
+    await nginx.stop();
   }
 });
