@@ -4,6 +4,7 @@
  * Types only on the page side, so the page needs no second copy of the schema code.
  */
 import type { AttributeSpec } from '../../core/attributes.js';
+import type { ModePreset } from '../../core/modes.js';
 
 export interface StudioPageConfig {
   /** The `url` the page's `<live-pusher>` pushes to. */
@@ -14,4 +15,6 @@ export interface StudioPageConfig {
   embedded: boolean;
   /** `ATTRIBUTE_SCHEMA` of src/core/attributes.ts, keyed by camelCase property. */
   schema: Record<string, AttributeSpec>;
+  /** `MODE_PRESETS` of src/core/modes.ts: what sizes, bitrates and fps are when not set (spec §2). */
+  modes: Record<string, ModePreset>;
 }

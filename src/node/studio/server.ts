@@ -13,6 +13,7 @@ import { isIP, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ATTRIBUTE_SCHEMA } from '../../core/attributes.js';
+import { MODE_PRESETS } from '../../core/modes.js';
 import { parseRtmpUrl } from '../../rtmp/url.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { startEmbeddedIngest, type EmbeddedIngest } from '../ingest/embedded-ingest.js';
@@ -108,7 +109,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
   const target = options.rtmpUrl
     ? externalTarget(options.rtmpUrl, options.playUrl)
     : await embeddedTarget(host, options.rtmpPort ?? 0, options.stream ?? 'live/demo');
-  const config: StudioPageConfig = { rtmpUrl: target.rtmpUrl, embedded: !options.rtmpUrl, schema: ATTRIBUTE_SCHEMA };
+  const config: StudioPageConfig = { rtmpUrl: target.rtmpUrl, embedded: !options.rtmpUrl, schema: ATTRIBUTE_SCHEMA, modes: MODE_PRESETS };
   if (target.flvUrl) config.flvUrl = target.flvUrl;
   const page = renderStudioPage(config);
   const mpegtsPath = createRequire(import.meta.url).resolve('mpegts.js/dist/mpegts.js');

@@ -5,16 +5,41 @@
  * bitrates and fps, lets the mode decide again).
  */
 import type { AttributeSpec } from '../../../core/attributes.js';
+import type { ModePreset } from '../../../core/modes.js';
 import { ATTRIBUTE_GROUPS, CHOICE_LABELS, HINTS } from './groups.js';
+import { modeValue } from './mode-defaults.js';
 
 /** One generated control: `sync` re-reads the element (after a context method changed it). */
 interface Control {
   sync(): void;
 }
 
+/** What every control needs: the element, the mode presets, and what to do after a change. */
+interface Env {
+  element: HTMLElement;
+  presets: Record<string, ModePreset>;
+  /** Re-reads every control (one change can move others: `mode` moves the sizes), then tells the page. */
+  changed(): void;
+}
+
 /** Builds every control into `root`; `changed` runs after each attribute change. */
-export function buildControls(root: HTMLElement, schema: Record<string, AttributeSpec>, element: HTMLElement, changed: () => void): { sync(): void } {
+export function buildControls(
+  root: HTMLElement,
+  schema: Record<string, AttributeSpec>,
+  presets: Record<string, ModePreset>,
+  element: HTMLElement,
+  changed: () => void,
+): { sync(): void } {
   const controls: Control[] = [];
+  const sync = () => controls.forEach((c) => c.sync());
+  const env: Env = {
+    element,
+    presets,
+    changed() {
+      sync();
+      changed();
+    },
+  };
   const placed = new Set(ATTRIBUTE_GROUPS.flatMap((g) => g.properties));
   const unplaced = Object.keys(schema).filter((p) => !placed.has(p));
   ATTRIBUTE_GROUPS.forEach((group, i) => {
@@ -25,13 +50,13 @@ export function buildControls(root: HTMLElement, schema: Record<string, Attribut
     summary.textContent = group.title;
     details.append(summary);
     for (const property of properties) {
-      const field = buildField(property, schema[property]!, element, changed);
+      const field = buildField(property, schema[property]!, env);
       details.append(field.row);
       controls.push(field);
     }
     root.append(details);
   });
-  return { sync: () => controls.forEach((c) => c.sync()) };
+  return { sync };
 }
 
 /** The element's current value of a property (the element defines one per schema row). */
@@ -39,7 +64,8 @@ function read(element: HTMLElement, property: string): unknown {
   return (element as unknown as Record<string, unknown>)[property];
 }
 
-function buildField(property: string, spec: AttributeSpec, element: HTMLElement, changed: () => void): Control & { row: HTMLElement } {
+function buildField(property: string, spec: AttributeSpec, env: Env): Control & { row: HTMLElement } {
+  const { element } = env;
   const name = spec.attribute;
   const id = `attr-${name}`;
   const row = document.createElement('div');
@@ -60,11 +86,13 @@ function buildField(property: string, spec: AttributeSpec, element: HTMLElement,
   const set = (value: string | null) => {
     if (value === null) element.removeAttribute(name);
     else element.setAttribute(name, value);
-    control.sync();
-    changed();
+    env.changed();
   };
   reset.addEventListener('click', () => set(null));
-  const input = editorFor(property, spec, id, set, () => read(element, property));
+  // Unset sizes, bitrates and fps show what the mode gives them (spec §2), not the schema default.
+  const value = () => (element.hasAttribute(name) ? read(element, property) : (modeValue(property, element, env.presets) ?? read(element, property)));
+  const fromMode = () => !element.hasAttribute(name) && modeValue(property, element, env.presets) !== undefined;
+  const input = editorFor(property, spec, id, set, value, fromMode);
   const control = {
     row,
     sync() {
@@ -94,7 +122,7 @@ interface Editor {
 }
 
 /** The input for one row, by its kind. */
-function editorFor(property: string, spec: AttributeSpec, id: string, set: (value: string | null) => void, value: () => unknown): Editor {
+function editorFor(property: string, spec: AttributeSpec, id: string, set: (value: string | null) => void, value: () => unknown, fromMode: () => boolean): Editor {
   switch (spec.kind) {
     case 'boolean': {
       const box = Object.assign(document.createElement('input'), { type: 'checkbox', id });
@@ -114,7 +142,7 @@ function editorFor(property: string, spec: AttributeSpec, id: string, set: (valu
       return { node: select, focusable: select, sync: () => void (select.value = String(value())) };
     }
     case 'number':
-      return spec.max - spec.min <= 30 ? rangeEditor(spec, id, set, value) : numberEditor(spec, id, set, value);
+      return spec.max - spec.min <= 30 ? rangeEditor(spec, id, set, value, fromMode) : numberEditor(spec, id, set, value, fromMode);
     case 'string': {
       const text = Object.assign(document.createElement('input'), { type: 'text', id, spellcheck: false });
       text.placeholder = property === 'gateway' ? '/tunnel' : property === 'waitingImageHash' ? 'md5 hex' : '';
@@ -154,7 +182,7 @@ function editorFor(property: string, spec: AttributeSpec, id: string, set: (valu
 type NumberRow = Extract<AttributeSpec, { kind: 'number' }>;
 
 /** A slider with its value shown; for small ranges (beauty 0–9, effects 0–1, fps 1–30). */
-function rangeEditor(spec: NumberRow, id: string, set: (value: string | null) => void, value: () => unknown): Editor {
+function rangeEditor(spec: NumberRow, id: string, set: (value: string | null) => void, value: () => unknown, fromMode: () => boolean): Editor {
   const wrap = document.createElement('div');
   wrap.className = 'range';
   const range = Object.assign(document.createElement('input'), { type: 'range', id, min: String(spec.min), max: String(spec.max) });
@@ -169,14 +197,22 @@ function rangeEditor(spec: NumberRow, id: string, set: (value: string | null) =>
     focusable: range,
     sync: () => {
       range.value = String(value());
-      out.textContent = range.value;
+      out.textContent = fromMode() ? `${range.value} · mode` : range.value;
     },
   };
 }
 
-/** A number box; empty removes the attribute (for sizes and bitrates: the mode decides). */
-function numberEditor(spec: NumberRow, id: string, set: (value: string | null) => void, value: () => unknown): Editor {
+/** A number box; empty removes the attribute (for sizes and bitrates: the mode's value shows greyed). */
+function numberEditor(spec: NumberRow, id: string, set: (value: string | null) => void, value: () => unknown, fromMode: () => boolean): Editor {
   const box = Object.assign(document.createElement('input'), { type: 'number', id, min: String(spec.min), max: String(spec.max), step: spec.integer ? '1' : 'any' });
   box.addEventListener('change', () => set(box.value.trim() === '' ? null : box.value));
-  return { node: box, focusable: box, sync: () => void (box.value = String(value())) };
+  return {
+    node: box,
+    focusable: box,
+    sync: () => {
+      const mode = fromMode();
+      box.value = mode ? '' : String(value());
+      box.placeholder = mode ? `${value()} (mode)` : '';
+    },
+  };
 }

@@ -29,11 +29,11 @@ export const CHOICE_LABELS: Readonly<Record<string, Readonly<Record<number, stri
 /** A short hint under a control, where the name alone does not say enough. */
 export const HINTS: Readonly<Record<string, string>> = {
   mode: 'a preset of size, bitrate and fps; explicit values below win',
-  fps: 'unset: the mode decides',
-  videoWidth: 'unset: the mode decides',
-  videoHeight: 'unset: the mode decides',
-  minBitrate: 'unset: the mode decides',
-  maxBitrate: 'unset: the mode decides',
+  fps: 'unset (↺): the mode decides',
+  videoWidth: 'px; empty: the mode decides',
+  videoHeight: 'px; empty: the mode decides',
+  minBitrate: 'kbps; empty: the mode decides',
+  maxBitrate: 'kbps; empty: the mode decides',
   gateway: 'empty: /tunnel on this page (the studio gateway)',
   customEffect: 'enables the four settings below; fixed once pushing',
   pictureInPictureMode: 'keep a small window when the page is left',

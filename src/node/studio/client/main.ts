@@ -34,7 +34,7 @@ const log = createEventLog($<HTMLOListElement>('log'), element, describe, { show
 const charts = createCharts($('charts'));
 const snippets = createSnippets($('snippets'));
 const renderSnippets = () => snippets.render(markupSnippet(element, schema), contextSnippet(element.id, calls));
-const controls = buildControls($('controls'), schema, element, renderSnippets);
+const controls = buildControls($('controls'), schema, config.modes, element, renderSnippets);
 const player = startPlayer($('player-slot'), $('player-state'), config.flvUrl);
 
 element.addEventListener('netstatus', (e) => charts.add((e as CustomEvent<{ info: NetStatusInfo }>).detail.info));
