@@ -34,10 +34,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { BROWSER_BUNDLE, startStudio, type Studio } from '../../src/node/studio/server.js';
-import { startReceiver, type Arrival } from './receiver.js';
+import { splitMessages, startReceiver, type TimedMessage } from './receiver.js';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -62,6 +63,7 @@ const warmupMs = seconds(values.warmup, 3) * 1000;
 
 interface Percentiles {
   count: number;
+  min: number;
   p50: number;
   p90: number;
   p99: number;
@@ -88,11 +90,27 @@ async function measureOffset(page: Page): Promise<ClockOffset> {
   return best;
 }
 
+/** Before any page script: logs each binary send on the tunnel as (page time, stream offset after it). */
+function logTunnelSends(): void {
+  const sends: { end: number; atMs: number }[] = [];
+  (window as unknown as { tunnelSends: typeof sends }).tunnelSends = sends;
+  const send = WebSocket.prototype.send;
+  let end = 0;
+  WebSocket.prototype.send = function (this: WebSocket, data) {
+    if (this.url.includes('/tunnel') && typeof data !== 'string') {
+      end += data instanceof Blob ? data.size : data.byteLength;
+      sends.push({ end, atMs: performance.now() });
+    }
+    send.call(this, data);
+  };
+}
+
 /**
  * Opens the studio page, adds the pusher with `attributes` and resolves with the session clock's
  * origin (page `performance.now()`, ms) once it reports 1002; rejects on a failure code.
  */
 async function startPusher(page: Page, studio: Studio, attributes: Record<string, string>): Promise<number> {
+  await page.addInitScript(logTunnelSends);
   await page.goto(studio.url);
   return page.evaluate(async (attrs) => {
     await customElements.whenDefined('live-pusher');
@@ -115,50 +133,73 @@ async function startPusher(page: Page, studio: Studio, attributes: Record<string
 }
 
 /** Presentation time of a tag, ms: the timestamp plus, for AVC NAL units, the composition time. */
-function presentationMs(arrival: Arrival): number {
-  if (arrival.kind === 'audio') return arrival.timestamp;
-  const d = arrival.data;
-  const cts = ((d[2]! << 16) | (d[3]! << 8) | d[4]!) << 8 >> 8; // signed 24-bit
-  return arrival.timestamp + cts;
+function presentationMs(message: TimedMessage): number {
+  if (message.kind === 'audio') return message.timestamp;
+  const d = message.data;
+  const cts = (((d[2]! << 16) | (d[3]! << 8) | d[4]!) << 8) >> 8; // signed 24-bit
+  return message.timestamp + cts;
 }
 
 /** Coded media (not sequence headers): AAC raw (packet type 1) or AVC NAL units (1). */
-function isCodedMedia(arrival: Arrival): boolean {
-  return arrival.data.length > 2 && arrival.data[1] === 1;
+function isCodedMedia(message: TimedMessage): boolean {
+  return message.data.length > 2 && message.data[1] === 1;
 }
 
 function percentiles(samples: number[]): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN);
-  return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) };
+  const at = (q: number) => round(sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN);
+  return { count: sorted.length, min: at(0), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) };
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 const round2 = (ms: number) => Math.round(ms * 100) / 100;
+const progress = (text: string) => process.stderr.write(`latency: ${text}\n`);
 
-async function runConfiguration(browser: Browser, studio: Studio, attributes: Record<string, string>) {
+/**
+ * Per message, on our clock: total = arrival − capture; split at the page's `WebSocket.send` of
+ * its last byte into inPage (capture → send: encode, mux, queue) and tunnel (send → read).
+ */
+function latencies(messages: TimedMessage[], originPageMs: number, offsetMs: number) {
+  const total: number[] = [];
+  const inPage: number[] = [];
+  const tunnel: number[] = [];
+  for (const m of messages) {
+    const capturePageMs = originPageMs + presentationMs(m);
+    total.push(m.arrivedMs - (capturePageMs - offsetMs));
+    if (m.sentPageMs === undefined) continue;
+    inPage.push(m.sentPageMs - capturePageMs);
+    tunnel.push(m.arrivedMs - (m.sentPageMs - offsetMs));
+  }
+  return { ...percentiles(total), inPage: percentiles(inPage), tunnel: percentiles(tunnel) };
+}
+
+async function runConfiguration(browser: Browser, studio: Studio, name: string, attributes: Record<string, string>) {
   const receiver = await startReceiver();
   const page = await browser.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   try {
+    progress(`${name}: starting`);
     const url = `rtmp://127.0.0.1:${receiver.port}/live/latency`;
     const originPageMs = await startPusher(page, studio, { ...attributes, url, autopush: '' });
+    progress(`${name}: published; ${warmupMs / 1000} s warm-up, then ${measureMs / 1000} s measured`);
     await page.waitForTimeout(warmupMs);
     const offsetBefore = await measureOffset(page);
     const from = performance.now();
     await page.waitForTimeout(measureMs);
     const to = performance.now();
     const offsetAfter = await measureOffset(page);
+    const sendEnds = await page.evaluate(() => (window as unknown as { tunnelSends: { end: number; atMs: number }[] }).tunnelSends);
+    if (receiver.connections.length !== 1) throw new Error(`${receiver.connections.length} RTMP connections, expected 1`);
     const offset = offsetBefore.boundMs <= offsetAfter.boundMs ? offsetBefore : offsetAfter;
-    const window = receiver.arrivals.filter((a) => isCodedMedia(a) && a.arrivedMs >= from && a.arrivedMs < to);
-    const latencies = (kind: Arrival['kind']) =>
-      window.filter((a) => a.kind === kind).map((a) => a.arrivedMs - (originPageMs + presentationMs(a) - offset.offsetMs));
-    const video = latencies('video');
+    const measured = splitMessages(receiver.connections[0]!, sendEnds).filter(
+      (m) => isCodedMedia(m) && m.arrivedMs >= from && m.arrivedMs < to,
+    );
+    const of = (kind: TimedMessage['kind']) => measured.filter((m) => m.kind === kind);
     return {
-      video: percentiles(video),
-      audio: percentiles(latencies('audio')),
-      videoFps: round((video.length * 1000) / (to - from)),
+      video: latencies(of('video'), originPageMs, offset.offsetMs),
+      audio: latencies(of('audio'), originPageMs, offset.offsetMs),
+      videoFps: round((of('video').length * 1000) / (to - from)),
       clock: {
         offsetBoundMs: round2(offset.boundMs),
         offsetDriftMs: round2(Math.abs(offsetAfter.offsetMs - offsetBefore.offsetMs)),
@@ -178,8 +219,9 @@ const [studio, browser] = await Promise.all([
 ]);
 try {
   const results: Record<string, unknown> = {};
-  for (const [name, attributes] of Object.entries(CONFIGURATIONS)) results[name] = await runConfiguration(browser, studio, attributes);
-  console.log(JSON.stringify({ bench: 'latency', unit: 'ms', warmupMs, measureMs, configurations: results }, null, 2));
+  for (const [name, attributes] of Object.entries(CONFIGURATIONS)) results[name] = await runConfiguration(browser, studio, name, attributes);
+  const host = { cpus: cpus().length, loadAverage1m: round2(loadavg()[0]!) };
+  console.log(JSON.stringify({ bench: 'latency', unit: 'ms', warmupMs, measureMs, host, configurations: results }, null, 2));
 } finally {
   await browser.close();
   await studio.close();
