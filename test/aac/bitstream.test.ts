@@ -29,6 +29,12 @@ function randomIcs(seed: number, sequence: WindowSequence, groups: number[]): Ic
   for (let g = 0; g < ics.numGroups; g++) {
     for (let b = 0; b < ics.maxSfb; b++) {
       const kind = rand();
+      if (kind > 0.93) {
+        // A noise-substituted band: no values, its energy in sf.
+        ics.noise[g * BAND_STRIDE + b] = 1;
+        ics.sf[g * BAND_STRIDE + b] = 40 + Math.floor(rand() * 60);
+        continue;
+      }
       const range = kind < 0.2 ? 0 : kind < 0.5 ? 1 : kind < 0.7 ? 3 : kind < 0.9 ? 12 : 3000;
       let nonZero = false;
       for (let i = ics.bandStart(g, b); i < ics.bandStart(g, b + 1); i++) {
@@ -63,6 +69,7 @@ function assertDecodedMatches(got: DecodedIcs, ics: IcsData): void {
   for (let g = 0; g < ics.numGroups; g++) {
     for (let b = 0; b < ics.maxSfb; b++) {
       assert.equal(got.cb[g]![b], ics.cb[g * BAND_STRIDE + b], `codebook of group ${g} band ${b}`);
+      assert.equal(got.cb[g]![b] === 13, ics.noise[g * BAND_STRIDE + b] === 1, `noise band ${g}/${b}`);
       if (got.cb[g]![b] !== 0) assert.equal(got.sf[g]![b], ics.sf[g * BAND_STRIDE + b], `scalefactor of ${g}/${b}`);
     }
   }

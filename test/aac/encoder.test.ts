@@ -108,3 +108,27 @@ test('AudioSpecificConfig is 2 bytes: object type 2, rate index, channel configu
   assert.deepEqual([...audioSpecificConfig(48000, 2)], [0x11, 0x90]);
   assert.deepEqual([...audioSpecificConfig(16000, 1)], [0x14, 0x08]);
 });
+
+test('TNS filters attacks, and PNS substitutes steady noise at low bitrates', async () => {
+  const tables = bandTablesFor(16000);
+  const clicks = encodeAll(16000, 1, 32000, testSignal(16000, 1, 2));
+  await clicks.enc.flush();
+  const tnsFrames = clicks.chunks.filter((c) => decodeRawDataBlock(c.data, tables).elements[0]!.ics[0]!.tns.length > 0);
+  assert.ok(tnsFrames.length > 0, 'some frames carry tns_data()');
+
+  let seed = 5;
+  const noise = Float32Array.from({ length: 32000 }, () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return 0.2 * (seed / 2 ** 31 - 1);
+  });
+  const white = encodeAll(16000, 1, 32000, [noise]);
+  await white.enc.flush();
+  const noiseBands = white.chunks.flatMap((c) => decodeRawDataBlock(c.data, tables).elements[0]!.ics[0]!.cb.flat().filter((cb) => cb === 13));
+  assert.ok(noiseBands.length > 0, 'some bands use NOISE_HCB');
+  const rich = encodeAll(16000, 1, 96000, [noise]);
+  await rich.enc.flush();
+  assert.ok(
+    rich.chunks.every((c) => !decodeRawDataBlock(c.data, tables).elements[0]!.ics[0]!.cb.flat().includes(13)),
+    'no substitution at 96 kbit/s',
+  );
+});

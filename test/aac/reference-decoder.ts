@@ -15,7 +15,7 @@ export interface DecodedIcs {
   groupLengths: number[];
   /** Codebook per [group][band]. */
   cb: number[][];
-  /** Scalefactor per [group][band]; undefined for ZERO_HCB bands. */
+  /** Scalefactor (noise energy for NOISE_HCB) per [group][band]; undefined for ZERO_HCB bands. */
   sf: (number | undefined)[][];
   /** Quantized values in the interleaved order they were read. */
   q: Int32Array;
@@ -114,9 +114,17 @@ function readIcs(r: BitReader, swb: { long: Uint16Array; short: Uint16Array }, c
     cb.push(books);
   }
   let last = globalGain;
+  // Noise energies (PNS, codebook 13) form their own chain from global_gain − 90 (§4.6.13).
+  let noise = globalGain - 90;
+  let firstNoise = true;
   const sf = cb.map((books) =>
     books.map((book) => {
       if (book === 0) return undefined;
+      if (book === 13) {
+        noise += firstNoise ? r.readBits(9) - 256 : readHuffman(r, SF_MAP) - 60;
+        firstNoise = false;
+        return noise;
+      }
       if (book > 11) throw new Error(`codebook ${book} not expected from this encoder`);
       last += readHuffman(r, SF_MAP) - 60;
       return last;
@@ -158,7 +166,7 @@ function readIcs(r: BitReader, swb: { long: Uint16Array; short: Uint16Array }, c
       const book = cb[g]![b]!;
       const start = groupStart + offsets[b]! * glen;
       const end = groupStart + offsets[b + 1]! * glen;
-      if (book === 0) continue;
+      if (book === 0 || book === 13) continue;
       const spec = SPECTRAL_BOOKS[book]!;
       for (let k = start; k < end; k += spec.dim) {
         let idx = readHuffman(r, BOOK_MAPS[book]!);

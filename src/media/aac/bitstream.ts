@@ -1,5 +1,5 @@
 import type { BitWriter } from '../bytes/index.js';
-import { ElementId, NOISE_HCB, ZERO_HCB } from './constants.js';
+import { ElementId, NOISE_HCB, NOISE_OFFSET, NOISE_PCM_OFFSET, ZERO_HCB } from './constants.js';
 import { scalefactorBits, writeScalefactorDiff, writeSpectral } from './huffman.js';
 import { BAND_STRIDE } from './ics.js';
 import type { IcsData } from './ics.js';
@@ -57,26 +57,42 @@ function writeSectionData(bw: BitWriter, ics: IcsData): void {
  * Makes the scalefactors of coded bands a valid DPCM chain starting at global_gain
  * (§4.6.2.3.2): global_gain takes the first band with non-zero values, and coded bands whose
  * values all quantized to zero repeat the previous scalefactor (a 1-bit difference), so that the
- * chain of real scalefactors stays as the rate loop built it. Returns the bits of
- * scale_factor_data().
+ * chain of real scalefactors stays as the rate loop built it. Noise energies are clamped into
+ * the range their own chain can code. Returns the bits of scale_factor_data().
  */
 export function settleScalefactors(ics: IcsData): number {
   let last = -1;
   for (let g = 0; g < ics.numGroups && last < 0; g++) {
     for (let b = 0; b < ics.maxSfb; b++) {
-      if (ics.cb[g * BAND_STRIDE + b] !== ZERO_HCB && !bandIsZero(ics, g, b)) {
+      const cb = ics.cb[g * BAND_STRIDE + b]!;
+      if (cb !== ZERO_HCB && cb !== NOISE_HCB && !bandIsZero(ics, g, b)) {
         last = ics.sf[g * BAND_STRIDE + b]!;
         break;
       }
     }
   }
-  if (last < 0) last = 0;
-  ics.globalGain = last;
   let bits = 0;
+  let lastNoise = NaN;
   for (let g = 0; g < ics.numGroups; g++) {
     const base = g * BAND_STRIDE;
     for (let b = 0; b < ics.maxSfb; b++) {
-      if (ics.cb[base + b] === ZERO_HCB) continue;
+      const cb = ics.cb[base + b]!;
+      if (cb === ZERO_HCB) continue;
+      if (cb === NOISE_HCB) {
+        if (Number.isNaN(lastNoise)) {
+          // Only noise bands: global_gain is free, so place it where the first energy fits.
+          if (last < 0) last = Math.min(255, Math.max(0, ics.sf[base + b]! + NOISE_OFFSET));
+          const lo = last - NOISE_OFFSET - NOISE_PCM_OFFSET;
+          ics.sf[base + b] = Math.min(lo + 511, Math.max(lo, ics.sf[base + b]!));
+          bits += 9;
+        } else {
+          ics.sf[base + b] = Math.min(lastNoise + 60, Math.max(lastNoise - 60, ics.sf[base + b]!));
+          bits += scalefactorBits(ics.sf[base + b]! - lastNoise);
+        }
+        lastNoise = ics.sf[base + b]!;
+        continue;
+      }
+      if (last < 0) last = ics.sf[base + b]!;
       if (bandIsZero(ics, g, b)) ics.sf[base + b] = last;
       const diff = ics.sf[base + b]! - last;
       assert(diff >= -60 && diff <= 60, `scalefactor step ${diff} at band ${b}`);
@@ -84,7 +100,19 @@ export function settleScalefactors(ics: IcsData): number {
       last = ics.sf[base + b]!;
     }
   }
+  ics.globalGain = last < 0 ? 0 : firstScalefactor(ics, last);
   return bits;
+}
+
+/** global_gain: the first coded band's scalefactor (or the value chosen for noise-only frames). */
+function firstScalefactor(ics: IcsData, fallback: number): number {
+  for (let g = 0; g < ics.numGroups; g++) {
+    for (let b = 0; b < ics.maxSfb; b++) {
+      const cb = ics.cb[g * BAND_STRIDE + b]!;
+      if (cb !== ZERO_HCB && cb !== NOISE_HCB) return ics.sf[g * BAND_STRIDE + b]!;
+    }
+  }
+  return fallback;
 }
 
 function bandIsZero(ics: IcsData, g: number, b: number): boolean {
@@ -94,17 +122,32 @@ function bandIsZero(ics: IcsData, g: number, b: number): boolean {
   return true;
 }
 
-/** scale_factor_data() (Table 4.53) without intensity or PNS bands. */
+/**
+ * scale_factor_data() (Table 4.53) without intensity bands. Noise bands (§4.6.13) carry their
+ * energy in a chain of their own, which starts at global_gain − 90 with a 9-bit difference
+ * (offset by 256) and continues with scalefactor-codebook differences.
+ */
 function writeScalefactorData(bw: BitWriter, ics: IcsData): void {
   let last = ics.globalGain;
+  let lastNoise = NaN;
   for (let g = 0; g < ics.numGroups; g++) {
     const base = g * BAND_STRIDE;
     for (let b = 0; b < ics.maxSfb; b++) {
       const cb = ics.cb[base + b]!;
       if (cb === ZERO_HCB) continue;
+      const value = ics.sf[base + b]!;
+      if (cb === NOISE_HCB) {
+        if (Number.isNaN(lastNoise)) {
+          bw.writeBits(value - (ics.globalGain - NOISE_OFFSET) + NOISE_PCM_OFFSET, 9); // dpcm_noise_nrg
+        } else {
+          writeScalefactorDiff(bw, value - lastNoise); // hcod_sf[dpcm_noise_nrg]
+        }
+        lastNoise = value;
+        continue;
+      }
       assert(cb < NOISE_HCB, `codebook ${cb} is not a spectral book`);
-      writeScalefactorDiff(bw, ics.sf[base + b]! - last);
-      last = ics.sf[base + b]!;
+      writeScalefactorDiff(bw, value - last); // hcod_sf[dpcm_sf]
+      last = value;
     }
   }
 }
@@ -114,7 +157,7 @@ function writeSpectralData(bw: BitWriter, ics: IcsData): void {
     const base = g * BAND_STRIDE;
     for (let b = 0; b < ics.maxSfb; b++) {
       const cb = ics.cb[base + b]!;
-      if (cb === ZERO_HCB) continue;
+      if (cb === ZERO_HCB || cb === NOISE_HCB) continue;
       writeSpectral(bw, ics.q, ics.bandStart(g, b), ics.bandStart(g, b + 1), cb);
     }
   }

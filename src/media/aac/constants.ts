@@ -33,6 +33,10 @@ export const NOISE_HCB = 13;
  * and global_gain are 8-bit unsigned, centred on this offset.
  */
 export const SF_OFFSET = 100;
+/** The noise energy chain of PNS starts at global_gain − NOISE_OFFSET (§4.6.13.2). */
+export const NOISE_OFFSET = 90;
+/** Offset of the first noise energy's 9-bit difference (dpcm_noise_nrg). */
+export const NOISE_PCM_OFFSET = 256;
 /** Largest scalefactor difference the scalefactor codebook codes (index 0–120 ↔ −60…+60). */
 export const SF_DIFF_MAX = 60;
 /** Largest quantized magnitude book 11 can carry with its 13-bit escape (§4.6.3.3). */

@@ -13,6 +13,7 @@ import type { ChannelInput } from './rate-loop.js';
 import { applyMidSide } from './stereo.js';
 import { bandTablesFor } from './swb-tables.js';
 import type { BandTables } from './swb-tables.js';
+import { NoiseSubstitution, PNS_MAX_BITRATE_PER_CHANNEL } from './pns.js';
 import { TnsFilter } from './tns.js';
 import { applyLongWindow, applyShortWindow } from './windows.js';
 
@@ -48,8 +49,10 @@ class ChannelState {
   readonly ics: IcsData;
   readonly psy: PsychoacousticModel;
   readonly detector = new TransientDetector();
+  readonly pns: NoiseSubstitution;
 
   constructor(tables: BandTables, sampleRate: number) {
+    this.pns = new NoiseSubstitution(sampleRate);
     this.ics = new IcsData(tables);
     this.psy = new PsychoacousticModel(tables, sampleRate);
   }
@@ -69,6 +72,7 @@ export class FrameEncoder {
   private readonly shape: WindowShape;
   private readonly tables: BandTables;
   private readonly tns: TnsFilter;
+  private readonly usePns: boolean;
   private prevShape: WindowShape;
   private blocks = 0;
   private readonly inputs: ChannelInput[];
@@ -86,6 +90,7 @@ export class FrameEncoder {
     const tables = bandTablesFor(config.sampleRate);
     this.tables = tables;
     this.tns = new TnsFilter(config.sampleRate);
+    this.usePns = config.bitrate / config.numberOfChannels <= PNS_MAX_BITRATE_PER_CHANNEL;
     this.channels = Array.from({ length: config.numberOfChannels }, () => new ChannelState(tables, config.sampleRate));
     this.reservoir = new BitReservoir(config.bitrate, config.sampleRate, config.numberOfChannels);
     this.rateLoop = new RateLoop(config.numberOfChannels);
@@ -142,9 +147,19 @@ export class FrameEncoder {
     if (stereo) {
       applyMidSide(left!.ics, left!.spectrum, right!.spectrum, left!.energy, right!.energy, left!.threshold, right!.threshold, this.msUsed);
     }
+    const codedBands = short ? this.codedShort : this.codedLong;
+    for (const ch of this.channels) {
+      ch.ics.noise.fill(0);
+      if (!this.usePns) continue;
+      // Random noise has no temporal structure within a window: substitute only in steady frames.
+      const long = sequence === WindowSequence.OnlyLong;
+      if (long && ch.detector.envelopeRatio() < TNS_ENVELOPE_RATIO) {
+        ch.pns.choose(ch.ics, ch.spectrum, ch.energy, ch.threshold, ch.psy.tonality, stereo ? this.msUsed : null, codedBands);
+      }
+      ch.pns.update(ch.psy.energy, long);
+    }
     const pe = this.channels.reduce((sum, ch) => sum + ch.psy.pe, 0);
     const budget = this.reservoir.budget(pe, short);
-    const codedBands = short ? this.codedShort : this.codedLong;
     for (const input of this.inputs) input.codedBands = codedBands;
     this.rateLoop.run(this.inputs, budget, this.frameBits);
 

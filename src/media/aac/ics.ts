@@ -24,8 +24,13 @@ export class IcsData {
   readonly groupLength = new Uint8Array(NUM_SHORT_WINDOWS);
   /** Offset of each group's first coefficient in the interleaved spectrum. */
   readonly groupStart = new Uint16Array(NUM_SHORT_WINDOWS + 1);
-  /** Scalefactor per band, at g·BAND_STRIDE + sfb. */
+  /**
+   * Scalefactor per band, at g·BAND_STRIDE + sfb; for a noise band (PNS) its noise energy
+   * instead, as scale_factor_data() carries both.
+   */
   readonly sf = new Int32Array(NUM_SHORT_WINDOWS * BAND_STRIDE);
+  /** 1 where the band is substituted by noise (PNS, codebook NOISE_HCB), at g·BAND_STRIDE + sfb. */
+  readonly noise = new Uint8Array(NUM_SHORT_WINDOWS * BAND_STRIDE);
   /** Spectral codebook per band, at g·BAND_STRIDE + sfb. */
   readonly cb = new Uint8Array(NUM_SHORT_WINDOWS * BAND_STRIDE);
   /** Quantized spectrum, interleaved. */

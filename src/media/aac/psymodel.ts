@@ -111,6 +111,8 @@ export class PsychoacousticModel {
   readonly energy = new Float64Array(8 * BAND_STRIDE);
   /** Allowed noise energy, at g·BAND_STRIDE + sfb. */
   readonly threshold = new Float64Array(8 * BAND_STRIDE);
+  /** Tonality per band, 0 (noise) … 1 (tone), at g·BAND_STRIDE + sfb. */
+  readonly tonality = new Float64Array(8 * BAND_STRIDE);
   /** Perceptual entropy of the last frame, in bits (an estimate of its coding cost). */
   pe = 0;
   private readonly long: BandConstants;
@@ -156,6 +158,7 @@ export class PsychoacousticModel {
         const sfmDb = (10 / Math.LN10) * ((sumLog[hi]! - sumLog[lo]!) / n - Math.log((sumPower[hi]! - sumPower[lo]!) / n));
         const tonality = Math.min(1, Math.max(0, (sfmDb - SFM_NOISE_DB) / (SFM_TONAL_DB - SFM_NOISE_DB)));
         const smrDb = tonality * SMR_TONE_DB + (1 - tonality) * SMR_NOISE_DB;
+        this.tonality[base + b] = tonality;
         const e = sumPower[end]! - sumPower[start]!;
         this.energy[base + b] = e;
         this.threshold[base + b] = e * 10 ** (-smrDb / 10);

@@ -152,6 +152,13 @@ export class RateLoop {
           const k = g * BAND_STRIDE + b;
           const start = ics.bandStart(g, b);
           const end = ics.bandStart(g, b + 1);
+          if (ics.noise[k]) {
+            // Substituted by noise: nothing to quantize, but the band must lie below max_sfb.
+            ics.q.fill(0, start, end);
+            w.maxima[k] = 0;
+            if (b + 1 > chMax) chMax = b + 1;
+            continue;
+          }
           const floor = floorDensity * (end - start);
           const masked = ch.threshold[k]! * maskScale;
           if (!(ch.energy[k]! > (masked < floor ? masked : floor))) {

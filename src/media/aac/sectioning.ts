@@ -1,4 +1,4 @@
-import { ESC_HCB, ZERO_HCB } from './constants.js';
+import { ESC_HCB, NOISE_HCB, ZERO_HCB } from './constants.js';
 import { countSpectralPair, maxAbs, smallestBook } from './huffman.js';
 import { BAND_STRIDE } from './ics.js';
 import type { IcsData } from './ics.js';
@@ -15,12 +15,14 @@ import type { IcsData } from './ics.js';
  *   book than it needs, or book 1 to a band of zeros, when joining a neighbour's section saves
  *   more header bits than it costs.
  *
+ * Noise-substituted bands (PNS) always take NOISE_HCB.
+ *
  * Both set `ics.cb` for bands below `ics.maxSfb` and return the bits of section_data() plus
  * spectral_data().
  * @internal
  */
 
-const NUM_BOOKS = 12; // ZERO_HCB and books 1–11
+const NUM_BOOKS = 14; // ZERO_HCB, books 1–11, reserved 12, NOISE_HCB
 const INF = 1e9;
 
 export class Sectioner {
@@ -43,9 +45,9 @@ export class Sectioner {
       for (let b = 0; b < ics.maxSfb; b++) {
         const start = ics.bandStart(g, b);
         const end = ics.bandStart(g, b + 1);
-        const first = smallestBook(maxima[base + b]!);
+        const first = ics.noise[base + b] ? NOISE_HCB : smallestBook(maxima[base + b]!);
         let cb = first;
-        if (first !== ZERO_HCB) {
+        if (first !== ZERO_HCB && first !== NOISE_HCB) {
           countSpectralPair(q, start, end, first, pair);
           if (first !== ESC_HCB && pair[1]! < pair[0]!) cb = first + 1;
           bits += pair[cb - first]!;
@@ -81,6 +83,10 @@ export class Sectioner {
     const start = ics.bandStart(g, b);
     const end = ics.bandStart(g, b + 1);
     cost.fill(INF, row, row + NUM_BOOKS);
+    if (ics.noise[g * BAND_STRIDE + b]) {
+      cost[row + NOISE_HCB] = 0; // no spectral data; its energy is counted with the scalefactors
+      return;
+    }
     const first = smallestBook(maxAbs(q, start, end));
     if (first === ZERO_HCB) cost[row] = 0;
     // The smallest usable pair, the next one up, and the escape book.
@@ -134,7 +140,7 @@ export class Sectioner {
       const book = ics.cb[base + b]!;
       let end = b;
       while (end < nb && ics.cb[base + end] === book) {
-        if (book !== ZERO_HCB) bits += cost[end * NUM_BOOKS + book]!;
+        bits += cost[end * NUM_BOOKS + book]!;
         end++;
       }
       bits += 4 + lenBits * (1 + Math.floor((end - b) / escLen));
