@@ -62,7 +62,8 @@ canvas.chart { width: 100%; height: 90px; display: block; background: #11161b; b
 .snippets { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
 .snippet { position: relative; min-width: 0; }
 .snippet h3 { font-size: 12px; color: var(--muted); margin: 0 0 4px; font-weight: 600; }
-.snippet pre { margin: 0; padding: 10px; background: #0c0f13; border-radius: 6px; overflow: auto; max-height: 220px; white-space: pre; }
+.snippet pre { margin: 0; padding: 10px 10px 10px 10px; background: #0c0f13; border-radius: 6px; overflow: auto; max-height: 260px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.snippet pre::before { content: ""; float: right; width: 56px; height: 18px; }
 .snippet button { position: absolute; top: 22px; right: 6px; font-size: 12px; padding: 2px 8px; }
 #log { height: 220px; overflow: auto; background: #0c0f13; border-radius: 6px; padding: 6px 8px; margin: 0; list-style: none; }
 #log li { font: 12px/1.5 ui-monospace, Menlo, Consolas, monospace; border-bottom: 1px solid #161b21; padding: 1px 0; }

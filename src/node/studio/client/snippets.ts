@@ -15,7 +15,8 @@ export function markupSnippet(element: HTMLElement, schema: Record<string, Attri
     if (value === null) continue;
     attrs.push(value === '' ? spec.attribute : `${spec.attribute}="${escapeAttr(value)}"`);
   }
-  const lines = attrs.length > 3 ? `\n  ${attrs.join('\n  ')}\n` : ` ${attrs.join(' ')}`;
+  const oneLine = ` ${attrs.join(' ')}`;
+  const lines = oneLine.length > 60 ? `\n  ${attrs.join('\n  ')}\n` : oneLine;
   return `<script type="module" src="/live-pusher.js"></script>\n\n<live-pusher${lines}></live-pusher>`;
 }
 
