@@ -13,7 +13,7 @@ import { assert } from '../errors.js';
  */
 
 /** ics_info() (Table 4.6): 11 bits for long frames, 15 for eight short windows. */
-export function writeIcsInfo(bw: BitWriter, ics: IcsData): void {
+function writeIcsInfo(bw: BitWriter, ics: IcsData): void {
   bw.writeBits(0, 1); // ics_reserved_bit
   bw.writeBits(ics.windowSequence, 2); // window_sequence
   bw.writeBits(ics.windowShape, 1); // window_shape
@@ -26,7 +26,7 @@ export function writeIcsInfo(bw: BitWriter, ics: IcsData): void {
   }
 }
 
-export function icsInfoBits(ics: IcsData): number {
+function icsInfoBits(ics: IcsData): number {
   return ics.isShort ? 15 : 11;
 }
 
@@ -168,7 +168,7 @@ function writeSpectralData(bw: BitWriter, ics: IcsData): void {
  * Fixed part: 8 (global_gain) + 3 flags (pulse, TNS, gain control), plus ics_info when the
  * window is not common.
  */
-export function writeIcs(bw: BitWriter, ics: IcsData, commonWindow: boolean): void {
+function writeIcs(bw: BitWriter, ics: IcsData, commonWindow: boolean): void {
   bw.writeBits(ics.globalGain, 8); // global_gain
   if (!commonWindow) writeIcsInfo(bw, ics);
   writeSectionData(bw, ics);

@@ -1,4 +1,4 @@
-import { FRAME_LENGTH, NUM_SHORT_WINDOWS, SHORT_LENGTH, WindowSequence } from './constants.js';
+import { NUM_SHORT_WINDOWS, SHORT_LENGTH, WindowSequence } from './constants.js';
 
 /**
  * Transient detection and window-sequence decisions (§4.6.11.3.2, block switching).
@@ -86,9 +86,6 @@ export class BlockSwitcher {
   private previous: WindowSequence = WindowSequence.OnlyLong;
   /** Whether frames f, f+1 and f+2 (relative to the one being decided) need short windows. */
   private readonly need = new Uint8Array(3);
-  /** Short-window index of the attack inside the frame being decided, or −1. */
-  attackWindow = -1;
-  private readonly pendingAttack = new Int8Array([-1, -1, -1]);
 
   /**
    * Registers the attack segment (or −1) found in the look-ahead block f+1, then returns the
@@ -96,9 +93,8 @@ export class BlockSwitcher {
    */
   next(attackSegment: number): WindowSequence {
     if (attackSegment >= 0) {
-      const position = FRAME_LENGTH + attackSegment * SHORT_LENGTH; // within frame f+1's input
-      if (attackSegment <= LATE_SEGMENT) this.mark(1, position);
-      if (attackSegment >= LATE_SEGMENT) this.mark(2, position - FRAME_LENGTH);
+      if (attackSegment <= LATE_SEGMENT) this.need[1] = 1;
+      if (attackSegment >= LATE_SEGMENT) this.need[2] = 1;
     }
     const shortNow = this.need[0] === 1;
     const shortNext = this.need[1] === 1;
@@ -108,20 +104,9 @@ export class BlockSwitcher {
     if (shortNow || (prevShortEnd && shortNext)) seq = WindowSequence.EightShort;
     else if (prevShortEnd) seq = WindowSequence.LongStop;
     else seq = shortNext ? WindowSequence.LongStart : WindowSequence.OnlyLong;
-    this.attackWindow = seq === WindowSequence.EightShort ? this.pendingAttack[0]! : -1;
     this.previous = seq;
     this.need.copyWithin(0, 1);
     this.need[2] = 0;
-    this.pendingAttack.copyWithin(0, 1);
-    this.pendingAttack[2] = -1;
     return seq;
-  }
-
-  /** Flags frame f+k as short, remembering which short window first sees the attack. */
-  private mark(k: number, positionInFrame: number): void {
-    this.need[k] = 1;
-    // Window w's second half spans 576 + 128·w … 704 + 128·w of the frame's 2048 samples.
-    const w = Math.min(NUM_SHORT_WINDOWS - 1, Math.max(0, Math.floor((positionInFrame - 576) / SHORT_LENGTH)));
-    if (this.pendingAttack[k]! < 0) this.pendingAttack[k] = w;
   }
 }

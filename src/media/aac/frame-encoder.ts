@@ -29,7 +29,10 @@ import { applyLongWindow, applyShortWindow } from './windows.js';
 
 /** PCM in [−1, 1] is coded at the 16-bit scale the standard's filterbank assumes. */
 const PCM_SCALE = 32768;
-/** Loudest to quietest 128-sample segment ratio of a frame from which TNS is tried (12 dB). */
+/**
+ * Loudest to quietest 128-sample segment ratio (12 dB) from which a frame's temporal envelope
+ * counts as uneven: TNS is tried there, and PNS only below it.
+ */
 const TNS_ENVELOPE_RATIO = 16;
 /** A window whose energy exceeds its group's mean by this factor starts a new group. */
 const GROUP_SPLIT_RATIO = 8;
@@ -131,33 +134,15 @@ export class FrameEncoder {
 
   private encodeFrame(sequence: WindowSequence): Uint8Array {
     const short = sequence === WindowSequence.EightShort;
-    for (const ch of this.channels) this.transform(ch, sequence);
-    const lengths = short ? this.chooseGroups() : [1];
-    for (const ch of this.channels) {
-      ch.ics.windowShape = this.shape;
-      ch.ics.setGrouping(sequence, lengths);
-      if (short) this.interleave(ch);
-      ch.psy.analyse(ch.spectrum, ch.ics);
-      ch.energy.set(ch.psy.energy);
-      ch.threshold.set(ch.psy.threshold);
-      this.applyTns(ch, short);
-    }
+    this.analyse(sequence);
     const stereo = this.channels.length === 2;
     const [left, right] = this.channels;
     if (stereo) {
       applyMidSide(left!.ics, left!.spectrum, right!.spectrum, left!.energy, right!.energy, left!.threshold, right!.threshold, this.msUsed);
     }
     const codedBands = short ? this.codedShort : this.codedLong;
-    for (const ch of this.channels) {
-      ch.ics.noise.fill(0);
-      if (!this.usePns) continue;
-      // Random noise has no temporal structure within a window: substitute only in steady frames.
-      const long = sequence === WindowSequence.OnlyLong;
-      if (long && ch.detector.envelopeRatio() < TNS_ENVELOPE_RATIO) {
-        ch.pns.choose(ch.ics, ch.spectrum, ch.energy, ch.threshold, ch.psy.tonality, stereo ? this.msUsed : null, codedBands);
-      }
-      ch.pns.update(ch.psy.energy, long);
-    }
+    this.chooseNoiseBands(sequence, codedBands);
+
     const pe = this.channels.reduce((sum, ch) => sum + ch.psy.pe, 0);
     const budget = this.reservoir.budget(pe, short);
     for (const input of this.inputs) input.codedBands = codedBands;
@@ -172,6 +157,38 @@ export class FrameEncoder {
     this.reservoir.commit(bw.bitLength);
     this.prevShape = this.shape;
     return bw.toBytes();
+  }
+
+  /** Filterbank, window grouping, psychoacoustic model and TNS for every channel. */
+  private analyse(sequence: WindowSequence): void {
+    const short = sequence === WindowSequence.EightShort;
+    for (const ch of this.channels) this.transform(ch, sequence);
+    // A channel pair shares its window grouping (common_window), so it is chosen from both.
+    const lengths = short ? this.chooseGroups() : [1];
+    for (const ch of this.channels) {
+      ch.ics.windowShape = this.shape;
+      ch.ics.setGrouping(sequence, lengths);
+      if (short) this.interleave(ch);
+      ch.psy.analyse(ch.spectrum, ch.ics);
+      ch.energy.set(ch.psy.energy);
+      ch.threshold.set(ch.psy.threshold);
+      this.applyTns(ch, short);
+    }
+  }
+
+  /** PNS decisions, at low bitrates and in steady long frames only. */
+  private chooseNoiseBands(sequence: WindowSequence, codedBands: number): void {
+    const stereo = this.channels.length === 2;
+    for (const ch of this.channels) {
+      ch.ics.noise.fill(0);
+      if (!this.usePns) continue;
+      // Random noise has no temporal structure within a window: substitute only in steady frames.
+      const long = sequence === WindowSequence.OnlyLong;
+      if (long && ch.detector.envelopeRatio() < TNS_ENVELOPE_RATIO) {
+        ch.pns.choose(ch.ics, ch.spectrum, ch.energy, ch.threshold, ch.psy.tonality, stereo ? this.msUsed : null, codedBands);
+      }
+      ch.pns.update(ch.psy.energy, long);
+    }
   }
 
   /** Adds fill elements so that the aligned frame grows by at least `bits`. */

@@ -11,7 +11,7 @@ import { MAX_QUANT, SF_OFFSET } from './constants.js';
  * @internal
  */
 
-export const ROUNDING = 0.4054;
+const ROUNDING = 0.4054;
 
 /** 2^(−3(sf − 100)/16) for sf = 0…255: the quantizer's step in the |x|^(3/4) domain. */
 const INV_STEP34 = new Float64Array(256);

@@ -57,8 +57,3 @@ export function bandTablesFor(sampleRate: number): BandTables {
   assert(t, `no scalefactor band table for ${sampleRate} Hz`);
   return t;
 }
-
-/** Largest number of long-window bands of any supported rate (32 kHz: 51). */
-export const MAX_LONG_BANDS = 51;
-/** Largest number of short-window bands of any supported rate (24/16 kHz: 15). */
-export const MAX_SHORT_BANDS = 15;
