@@ -46,13 +46,17 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
 ];
-const CONFIGURATIONS: Record<string, Record<string, string>> = {
-  'RTC 360x640@15': {},
-  'FHD 1280x720@30': { mode: 'FHD', orientation: 'horizontal', fps: '30' },
+interface Configuration {
+  attributes: Record<string, string>;
+  /** The fake camera's frame rate (Chromium's default is 20): the configuration's fps. */
+  cameraFps: number;
+}
+const CONFIGURATIONS: Record<string, Configuration> = {
+  'RTC 360x640@15': { attributes: {}, cameraFps: 15 },
+  'FHD 1280x720@30': { attributes: { mode: 'FHD', orientation: 'horizontal', fps: '30' }, cameraFps: 30 },
 };
 const OFFSET_ROUND_TRIPS = 25;
 
@@ -173,8 +177,13 @@ function latencies(messages: TimedMessage[], originPageMs: number, offsetMs: num
   return { ...percentiles(total), inPage: percentiles(inPage), tunnel: percentiles(tunnel) };
 }
 
-async function runConfiguration(browser: Browser, studio: Studio, name: string, attributes: Record<string, string>) {
-  const receiver = await startReceiver();
+/** Headless Chromium whose fake camera runs at `fps`. */
+function launchBrowser(fps: number): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--use-fake-device-for-media-stream=fps=${fps}`] });
+}
+
+async function runConfiguration(studio: Studio, name: string, { attributes, cameraFps }: Configuration) {
+  const [receiver, browser] = await Promise.all([startReceiver(), launchBrowser(cameraFps)]);
   const page = await browser.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -207,22 +216,26 @@ async function runConfiguration(browser: Browser, studio: Studio, name: string, 
       ...(pageErrors.length > 0 ? { pageErrors } : {}),
     };
   } finally {
-    await page.close();
+    await browser.close();
     await receiver.close();
   }
 }
 
-if (!existsSync(BROWSER_BUNDLE)) execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 2, 2] }) // stdout is the JSON's;
-const [studio, browser] = await Promise.all([
-  startStudio({ allow: ['rtmp://127.0.0.1:*'] }),
-  chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
-]);
+if (!existsSync(BROWSER_BUNDLE)) execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 2, 2] }); // stdout is the JSON's
+// A stuck browser or server must not hold the bench forever: a minute per configuration is plenty
+// for launching, publishing and closing.
+const limitMs = Object.keys(CONFIGURATIONS).length * (warmupMs + measureMs + 60_000);
+const watchdog = setTimeout(() => {
+  progress(`no result after ${limitMs / 1000} s, giving up`);
+  process.exit(1);
+}, limitMs);
+const studio = await startStudio({ allow: ['rtmp://127.0.0.1:*'] });
 try {
   const results: Record<string, unknown> = {};
-  for (const [name, attributes] of Object.entries(CONFIGURATIONS)) results[name] = await runConfiguration(browser, studio, name, attributes);
+  for (const [name, configuration] of Object.entries(CONFIGURATIONS)) results[name] = await runConfiguration(studio, name, configuration);
   const host = { cpus: cpus().length, loadAverage1m: round2(loadavg()[0]!) };
   console.log(JSON.stringify({ bench: 'latency', unit: 'ms', warmupMs, measureMs, host, configurations: results }, null, 2));
 } finally {
-  await browser.close();
   await studio.close();
+  clearTimeout(watchdog);
 }
