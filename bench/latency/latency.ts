@@ -11,15 +11,24 @@
  *
  * What "capture time" is: the element's session clock (`performance.now()` in the page, µs) stamps
  * each video frame with the camera's own capture timestamp mapped onto that clock (ClockMapper:
- * offset = the least-delayed delivery seen) and each audio frame with the time of its first sample
- * (now − samples buffered); the FLV timestamp is that time in ms since the clock's origin (PTS =
- * timestamp + composition time for video). So, per tag, capture = origin + PTS, on the page's
- * `performance.now()`. Measured: everything from then on — frame delivery to script, the picture
- * stage, H.264/AAC encoding (for audio also the 1024-sample frame being filled: ~21 ms at 48 kHz),
- * FLV/RTMP muxing, the WebSocket tunnel, the gateway and TCP to the server, until the message's
- * last chunk is read. Not measured: the fake devices' own delay before their timestamp (invisible
- * to the page; a real camera adds its exposure/readout and driver queue), the least delivery delay
- * the ClockMapper absorbs into its offset, and anything a real server does after reading.
+ * offset = the least-delayed delivery seen) and each AAC frame with the capture time of its first
+ * decoded sample (the AudioContext's clock mapped onto performance.now(), encoder priming taken
+ * off); the FLV timestamp is that time in ms since the clock's origin (PTS = timestamp +
+ * composition time for video). So, per tag, capture = origin + PTS on the page's clock. Only coded
+ * media counts (AVC NAL units, AAC raw frames), not sequence headers or metadata.
+ *
+ * Measured: everything from then on — frame delivery to script, the picture stage, H.264/AAC
+ * encoding (for audio also the 1024-sample frame filling up, ~21 ms at 48 kHz, and the encoder's
+ * one-frame lookahead), FLV/RTMP muxing, the WebSocket tunnel, the gateway and TCP to the server,
+ * until the message's last chunk is read. Each sample is also split at the page's
+ * `WebSocket.send` that carried the message's last byte (logged by an init script; the tunnel
+ * carries RTMP bytes unchanged, so byte offsets match): `inPage` = capture → send, `tunnel` =
+ * send → read. Not measured: the fake devices' own delay before their timestamps (invisible to
+ * the page; a real camera adds exposure, readout and driver queues, a real microphone its input
+ * buffer), the least delivery delay the ClockMapper absorbs into its offset, and anything a real
+ * server does after reading. The fake camera runs at the configuration's fps (Chromium's default
+ * would be 20); `videoFps` is the rate of video tags that arrived, below it when encoding falls
+ * behind. Loopback and one machine: `host` gives its cores and load, which move the tails a lot.
  *
  * Two clocks are joined, each with a stated error:
  * - The origin (FLV timestamp 0) is read exactly from the session in the page. The element does
