@@ -157,6 +157,7 @@ test('serve prints its addresses; Start push on the page plays back in the playe
 
     await page.getByRole('button', { name: 'snapshot', exact: true }).click();
     await page.waitForSelector('#method-snapshot-result.ok img');
+    await page.waitForTimeout(5000); // a few more chart points for the screenshot
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(SCREENSHOTS, 'studio.png') });
     await page.screenshot({ path: join(SCREENSHOTS, 'studio-full.png'), fullPage: true });

@@ -16,6 +16,8 @@ code { background: #1f262e; padding: 1px 6px; border-radius: 4px; word-break: br
 .panes { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
 .pane h3 { font-size: 13px; margin: 0 0 6px; font-weight: 600; display: flex; justify-content: space-between; gap: 8px; }
 .pane h3 span { color: var(--muted); font-weight: 400; }
+.pane-status { display: flex; gap: 8px; align-items: center; }
+#mic-level { width: 70px; height: 8px; }
 live-pusher, #player, .player-off { height: min(60vh, 540px); width: auto; max-width: 100%; aspect-ratio: 9 / 16; margin: 0 auto; background: #000; border-radius: 8px; display: block; }
 .pane { background: #0c0f13; border-radius: 8px; padding: 8px; }
 #player { object-fit: contain; }

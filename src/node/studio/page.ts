@@ -40,7 +40,7 @@ export function renderStudioPage(config: StudioPageConfig): string {
       <h2 id="round-trip">Round trip</h2>
       <div class="panes">
         <div class="pane">
-          <h3>&lt;live-pusher&gt; <span class="state" id="pusher-state" data-state="idle">idle</span></h3>
+          <h3>&lt;live-pusher&gt; <span class="pane-status"><meter id="mic-level" min="0" max="100" value="0" aria-label="microphone level (audiovolumenotify)" title="microphone level"></meter> <span class="state" id="pusher-state" data-state="idle">idle</span></span></h3>
           <live-pusher id="pusher" url="${rtmp}"></live-pusher>
           <div class="toolbar">
             <button class="primary" id="start" type="button">Start push</button>

@@ -38,6 +38,8 @@ const controls = buildControls($('controls'), schema, config.modes, element, ren
 const player = startPlayer($('player-slot'), $('player-state'), config.flvUrl);
 
 element.addEventListener('netstatus', (e) => charts.add((e as CustomEvent<{ info: NetStatusInfo }>).detail.info));
+const micLevel = $<HTMLMeterElement>('mic-level');
+element.addEventListener('audiovolumenotify', (e) => void (micLevel.value = (e as CustomEvent<{ volume: number }>).detail.volume));
 element.addEventListener('statechange', (e) => {
   if ((e as CustomEvent<{ code: number }>).detail.code === 1002) setTimeout(() => player.reload(), 300);
 });
