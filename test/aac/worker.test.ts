@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { AacEncoder } from '../../src/media/aac/encoder.js';
 import type { AacChunk, AacChunkMetadata } from '../../src/media/aac/encoder.js';
 import { AacWorkerClient } from '../../src/media/aac/worker-client.js';
@@ -58,5 +58,37 @@ test('a failure in the worker reaches error() with its name, and closes the clie
     assert.equal(client.state, 'closed');
   } finally {
     close();
+  }
+});
+
+test('the worker entry serves the protocol from inside a real worker thread', async () => {
+  // The thread registers tsx's loader first, to import TypeScript.
+  const entry = new URL('./worker-thread-entry.ts', import.meta.url).href;
+  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, {
+    eval: true,
+  });
+  try {
+    const listeners = new Map<(event: { data: unknown }) => void, (data: unknown) => void>();
+    const port: MessagePortLike = {
+      postMessage: (message, transfer) => worker.postMessage(message, transfer as never),
+      addEventListener: (_type, listener) => {
+        const wrapped = (data: unknown) => listener({ data });
+        listeners.set(listener, wrapped);
+        worker.on('message', wrapped);
+      },
+      removeEventListener: (_type, listener) => {
+        const wrapped = listeners.get(listener);
+        if (wrapped) worker.off('message', wrapped);
+      },
+    };
+    const chunks: AacChunk[] = [];
+    const client = new AacWorkerClient(port, { output: (c) => chunks.push(c), error: assert.fail });
+    client.configure({ sampleRate: 16000, numberOfChannels: 1, bitrate: 32000 });
+    client.encode({ timestamp: 0, sampleRate: 16000, numberOfChannels: 1, planes: testSignal(16000, 1, 0.5) });
+    await client.flush();
+    assert.equal(chunks.length, Math.ceil(8000 / 1024) + 1);
+    client.close();
+  } finally {
+    await worker.terminate();
   }
 });
