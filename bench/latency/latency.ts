@@ -31,9 +31,8 @@
  * behind. Loopback and one machine: `host` gives its cores and load, which move the tails a lot.
  *
  * Two clocks are joined, each with a stated error:
- * - The origin (FLV timestamp 0) is read exactly from the session in the page. The element does
- *   not expose it: this reads the TypeScript-private `clock.origin` through the @internal
- *   `pushSession()` (property names survive the bundle). Once read, the FLV rounding leaves ±0.5 ms.
+ * - The origin (FLV timestamp 0) is read exactly from the session in the page, through the
+ *   @internal `pushSession().clockOrigin`. Once read, the FLV rounding leaves ±0.5 ms.
  * - Page `performance.now()` → this process's `performance.now()`: both run on CLOCK_MONOTONIC,
  *   so the offset is constant; it is measured by round trips (the page's now against the midpoint
  *   of our before/after), keeping the fastest of 25, before and after each run. The JSON reports
@@ -45,19 +44,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { BROWSER_BUNDLE, startStudio, type Studio } from '../../src/node/studio/server.js';
+import { launchChromium } from '../../test/support/chromium.js';
 import { splitMessages, startReceiver, type TimedMessage } from './receiver.js';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
 interface Configuration {
   attributes: Record<string, string>;
   /** The fake camera's frame rate (Chromium's default is 20): the configuration's fps. */
@@ -127,7 +118,7 @@ async function startPusher(page: Page, studio: Studio, attributes: Record<string
   await page.goto(studio.url);
   return page.evaluate(async (attrs) => {
     await customElements.whenDefined('live-pusher');
-    const el = document.createElement('live-pusher') as HTMLElement & { pushSession(): { clock: { origin: number | null } } };
+    const el = document.createElement('live-pusher') as HTMLElement & { pushSession(): { clockOrigin: number | null } };
     for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
     const published = new Promise<void>((resolve, reject) => {
       el.addEventListener('statechange', (e) => {
@@ -139,7 +130,7 @@ async function startPusher(page: Page, studio: Studio, attributes: Record<string
     });
     document.body.append(el);
     await published;
-    const origin = el.pushSession().clock.origin;
+    const origin = el.pushSession().clockOrigin;
     if (typeof origin !== 'number') throw new Error('the session clock has no origin after 1002');
     return origin / 1000;
   }, attributes);
@@ -188,7 +179,7 @@ function latencies(messages: TimedMessage[], originPageMs: number, offsetMs: num
 
 /** Headless Chromium whose fake camera runs at `fps`. */
 function launchBrowser(fps: number): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--use-fake-device-for-media-stream=fps=${fps}`] });
+  return launchChromium({ cameraFps: fps });
 }
 
 async function runConfiguration(studio: Studio, name: string, { attributes, cameraFps }: Configuration) {

@@ -119,6 +119,14 @@ export class PusherSession {
     return this.machine.state;
   }
 
+  /**
+   * @internal Session time (µs, `performance.now()` × 1000) that FLV timestamp 0 stands for; null
+   * before the first push. bench/latency joins capture and arrival times with it.
+   */
+  get clockOrigin(): number | null {
+    return this.clock.origin;
+  }
+
   /** Moves the state machine when the table allows `event`; reports whether it did. */
   private move(event: SessionEvent): boolean {
     if (!this.machine.can(event)) return false;

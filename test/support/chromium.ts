@@ -9,8 +9,9 @@ export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * The flags: no sandbox (tests run as root in CI), no GPU (none here), no background networking
- * (the machine's closed network refuses it, many times a second), fake capture devices, and audio
- * without a user gesture (an AudioContext would otherwise stay suspended).
+ * (the machine's closed network refuses it, many times a second), and audio without a user
+ * gesture (an AudioContext would otherwise stay suspended). The fake capture devices are added by
+ * {@link launchChromium}.
  */
 export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
@@ -18,7 +19,6 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--use-fake-device-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
 ];
 
@@ -28,10 +28,13 @@ export interface LaunchOptions {
    * prompt, 'deny' refuses every one (for 10001/10002 tests).
    */
   permissions?: 'grant' | 'deny';
+  /** Frame rate of the fake camera (Chromium's default is 20). */
+  cameraFps?: number;
 }
 
 /** Starts headless Chromium; close it in the test file's `after()`. */
 export function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   const permission = options.permissions === 'deny' ? '--deny-permission-prompts' : '--use-fake-ui-for-media-stream';
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, permission] });
+  const devices = options.cameraFps ? `--use-fake-device-for-media-stream=fps=${options.cameraFps}` : '--use-fake-device-for-media-stream';
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, devices, permission] });
 }
