@@ -79,3 +79,27 @@ test('noise substitution at 32 kbit/s: ffmpeg decodes it without warnings, at th
   const ratioDb = 10 * Math.log10(level(out.planes[0]!, 1024 + 4096, 1024 + 28000) / level(noise, 4096, 28000));
   assert.ok(Math.abs(ratioDb) < 1.5, `decoded level differs by ${ratioDb.toFixed(2)} dB`);
 });
+
+test('edge inputs decode cleanly: silence, a few samples, full-scale square wave and noise', { skip }, async () => {
+  const rate = 48000;
+  let seed = 3;
+  const loudNoise = Float32Array.from({ length: rate }, () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 31 - 1;
+  });
+  const square = Float32Array.from({ length: rate }, (_, i) => (Math.floor(i / 48) % 2 ? 1 : -1));
+  const cases: [string, Float32Array[], number][] = [
+    ['silence', [new Float32Array(rate), new Float32Array(rate)], 128000],
+    ['ten samples', [new Float32Array(10).fill(0.5), new Float32Array(10).fill(-0.5)], 64000],
+    ['full-scale square', [square, square.map((v) => -v)], 256000],
+    ['full-scale noise', [loudNoise, loudNoise.slice().reverse()], 32000],
+  ];
+  for (const [name, planes, bitrate] of cases) {
+    const { adts, frames } = await encodeAdts(rate, 2, bitrate, planes);
+    assert.equal(frames, Math.ceil(planes[0]!.length / 1024) + 1, name);
+    const out = ffmpegDecode(adts, 2);
+    assert.equal(out.stderr, '', name);
+    assert.equal(out.planes[0]!.length, frames * 1024, name);
+    if (name === 'full-scale square') assert.ok(snrDb(planes[0]!, out.planes[0]!, 1024) > 15, name);
+  }
+});
