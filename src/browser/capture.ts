@@ -5,6 +5,9 @@
 import { LivePusherError, StatusCode } from '../core/codes.js';
 import type { AudioSettings, VideoSettings } from '../core/modes.js';
 
+/** `navigator.mediaDevices.getUserMedia`, or what the app put in its place (`captureSource`). */
+export type GetUserMedia = (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+
 export interface CaptureRequest {
   camera: boolean;
   mic: boolean;
@@ -64,20 +67,29 @@ export function classifyCaptureError(kind: 'camera' | 'mic', e: unknown): Captur
   return { error: new LivePusherError(code, `${what} ${permission ? 'permission refused' : 'failed to open'} (${reason})`), permission };
 }
 
+function browserGetUserMedia(): GetUserMedia | undefined {
+  const devices = navigator.mediaDevices as MediaDevices | undefined;
+  return devices?.getUserMedia ? (constraints) => devices.getUserMedia(constraints) : undefined;
+}
+
 /**
  * Opens the devices the request names, one `getUserMedia` per device so that a refused microphone
  * does not cost the camera (and each gets its own code). Returns what opened and what failed.
+ * `source` replaces the browser's devices (the element's `captureSource`, a web extension).
  */
-export async function openCapture(request: CaptureRequest): Promise<{ capture: Capture; failures: CaptureFailure[] }> {
+export async function openCapture(
+  request: CaptureRequest,
+  source: GetUserMedia | undefined = browserGetUserMedia(),
+): Promise<{ capture: Capture; failures: CaptureFailure[] }> {
   const stream = new MediaStream();
   const failures: CaptureFailure[] = [];
   const open = async (kind: 'camera' | 'mic') => {
-    if (!navigator.mediaDevices?.getUserMedia) {
+    if (!source) {
       failures.push(classifyCaptureError(kind, Object.assign(new Error('getUserMedia needs a secure context (https or localhost)'), { name: 'SecurityError' })));
       return undefined;
     }
     try {
-      const got = await navigator.mediaDevices.getUserMedia(kind === 'camera' ? { video: videoConstraints(request) } : { audio: audioConstraints(request) });
+      const got = await source(kind === 'camera' ? { video: videoConstraints(request) } : { audio: audioConstraints(request) });
       const track = kind === 'camera' ? got.getVideoTracks()[0] : got.getAudioTracks()[0];
       if (track) stream.addTrack(track);
       return track;

@@ -61,6 +61,13 @@ export class LivePusherElement extends HTMLElement {
   private connected = false;
   private autopushed = false;
 
+  /**
+   * Web extension: where the camera and microphone come from, in place of
+   * `navigator.mediaDevices.getUserMedia` (a canvas, a file, a test signal). Read each time the
+   * element opens its devices; undefined means the browser's devices.
+   */
+  captureSource: ((constraints: MediaStreamConstraints) => Promise<MediaStream>) | undefined;
+
   constructor() {
     super();
     const root = this.attachShadow({ mode: 'open' });
@@ -107,6 +114,7 @@ export class LivePusherElement extends HTMLElement {
   pushSession(): PusherSession {
     this.session ??= new PusherSession(this.settings(), {
       createTransport: () => new TunnelTransport({ gateway: this.gatewayUrl() }),
+      captureSource: () => this.captureSource,
       sink: {
         status: (code, message) => this.emit('statechange', { code, message }),
         error: (code, message) => this.emit('error', { errCode: code, errMsg: message }),

@@ -13,7 +13,7 @@ import { buildOnMetaData } from '../media/flv/metadata.js';
 import { FlvTagType, type FlvTag } from '../media/flv/tag.js';
 import { RtmpPublisher } from '../rtmp/publisher.js';
 import type { Transport } from '../transport/transport.js';
-import { closeCapture, openCapture, type Capture } from './capture.js';
+import { closeCapture, openCapture, type Capture, type GetUserMedia } from './capture.js';
 import { AudioPipeline } from './audio-pipeline.js';
 import { SessionClock } from './media/clock.js';
 import { FrameSource } from './media/frame-source.js';
@@ -51,6 +51,8 @@ export interface PusherSessionOptions {
   sink: SessionSink;
   /** A fresh transport for each connection attempt (the tunnel in the element). */
   createTransport(): Transport;
+  /** Where camera and microphone come from, read at each capture; default the browser's devices. */
+  captureSource?: () => GetUserMedia | undefined;
   /** Backoff after a dropped connection (core/reconnect.ts defaults: five attempts in about 30 s). */
   reconnect?: ReconnectOptions;
 }
@@ -149,7 +151,7 @@ export class PusherSession {
   async startPreview(): Promise<void> {
     if (this.capture) return;
     const generation = this.generation;
-    const { capture, failures } = await openCapture(this.settings);
+    const { capture, failures } = await openCapture(this.settings, this.options.captureSource?.());
     if (generation !== this.generation) {
       closeCapture(capture);
       return;
@@ -247,7 +249,7 @@ export class PusherSession {
   async switchCamera(): Promise<void> {
     this.settings = { ...this.settings, facingMode: this.settings.facingMode === 'user' ? 'environment' : 'user' };
     if (!this.capture?.video) return;
-    const { capture, failures } = await openCapture({ ...this.settings, mic: false });
+    const { capture, failures } = await openCapture({ ...this.settings, mic: false }, this.options.captureSource?.());
     if (failures[0]) throw failures[0].error;
     const old = this.capture.video;
     old.removeEventListener('ended', this.onTrackEnded);

@@ -20,12 +20,12 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 
 const config = JSON.parse($('studio-config').textContent ?? '{}') as StudioPageConfig;
 const schema = config.schema as Record<string, AttributeSpec>;
-// Before the element can ask for a camera: the test source answers getUserMedia when switched on.
-const testSource = installTestSource();
 const bundle = (await import('/live-pusher.js' as string)) as Bundle;
 await customElements.whenDefined('live-pusher');
 
 const element = $('pusher');
+// Before the element can ask for a camera: the test source answers its requests when switched on.
+const testSource = installTestSource(element as InstanceType<Bundle['LivePusherElement']>);
 const context = bundle.createLivePusherContext(element);
 const calls: MethodCall[] = [];
 const describe = (code: number) => bundle.describeStatus(code as Parameters<Bundle['describeStatus']>[0]);

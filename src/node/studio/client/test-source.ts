@@ -2,12 +2,10 @@
  * A generated test picture and tone for machines without a camera or microphone (or where the
  * user refused them), so the rest of the studio still runs.
  *
- * SEAM (page side only): `<live-pusher>` captures through `navigator.mediaDevices.getUserMedia`,
- * and has no hook to take a MediaStream from the app yet. Until it has one, the studio wraps
- * `getUserMedia` on this page: while the test source is on, a `{ video }` request gets a track from
- * an animated canvas (`captureStream`) at the asked size and frame rate, and an `{ audio }` request a
- * track from an oscillator (a 440 Hz beep once a second). When the element gains a stream hook,
- * only {@link installTestSource}'s body changes.
+ * It plugs into the element's `captureSource` (a web extension): while the test source is on, a
+ * `{ video }` request gets a track from an animated canvas (`captureStream`) at the asked size and
+ * frame rate, and an `{ audio }` request a track from an oscillator (a 440 Hz beep once a second);
+ * off, requests go to the browser's devices.
  */
 
 /** The switch main.ts flips: on = generated media, off = the real devices. */
@@ -19,8 +17,8 @@ export interface TestSource {
 
 const PICTURE_FPS_DEFAULT = 30;
 
-/** Replaces `navigator.mediaDevices.getUserMedia` with one that honours the switch. */
-export function installTestSource(): TestSource {
+/** Gives `pusher` a capture source that honours the switch. */
+export function installTestSource(pusher: { captureSource: ((constraints: MediaStreamConstraints) => Promise<MediaStream>) | undefined }): TestSource {
   const source: TestSource = { enabled: false, prime: () => audio.prime() };
   const audio = new ToneGenerator();
   const devices = navigator.mediaDevices as MediaDevices | undefined;
@@ -35,8 +33,7 @@ export function installTestSource(): TestSource {
     if (constraints?.audio) for (const t of audio.stream().getAudioTracks()) stream.addTrack(t);
     return stream;
   };
-  if (devices) devices.getUserMedia = fake;
-  else Object.defineProperty(navigator, 'mediaDevices', { configurable: true, value: { getUserMedia: fake } });
+  pusher.captureSource = fake;
   return source;
 }
 
