@@ -8,6 +8,7 @@ import type { LivePusherError } from '../core/codes.js';
 import type { AudioSettings } from '../core/modes.js';
 import type { FlvTag } from '../media/flv/tag.js';
 import { AudioCapture } from './media/audio-capture.js';
+import { aacWorkerEncoder } from './media/aac-worker-encoder.js';
 import { AacTagEncoder } from './media/audio-encoder.js';
 import type { SessionClock } from './media/clock.js';
 
@@ -56,6 +57,9 @@ export class AudioPipeline {
       sampleRate,
       numberOfChannels: channels,
       bitrate: bitrateFor(options.settings),
+      // Where the browser has no AAC encoder, ours runs in a worker beside this module (the
+      // bundle ships aac-worker.js next to live-pusher.js), off the main thread's frame budget.
+      createWorkerEncoder: aacWorkerEncoder(new URL('./aac-worker.js', import.meta.url)),
       clock: options.clock,
       onTag: options.onTag,
       onError: options.onError,

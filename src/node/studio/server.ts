@@ -59,6 +59,11 @@ export interface Studio {
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** The browser bundle `npm run build` writes (scripts/bundle.mjs). */
 export const BROWSER_BUNDLE = join(PACKAGE_ROOT, 'dist', 'browser', 'live-pusher.js');
+/**
+ * `/live-pusher.js` and the AAC worker beside it (the element loads it relative to its own URL),
+ * with their source maps.
+ */
+const BUNDLE_PATH = /^\/((?:live-pusher|aac-worker)\.js(?:\.map)?)$/;
 /** The page's modules: src/node/studio/client/*.ts as `npm run build` (tsc) compiles them. */
 export const CLIENT_DIR = join(PACKAGE_ROOT, 'dist', 'node', 'studio', 'client');
 /** `/studio/<name>.js` (and its source map): a client module, nothing else (no path traversal). */
@@ -117,14 +122,13 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const client = CLIENT_PATH.exec(path)?.[1];
+    const bundle = BUNDLE_PATH.exec(path)?.[1];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
     } else if (path === '/' || path === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(page);
-    } else if (path === '/live-pusher.js') {
-      sendFile(res, BROWSER_BUNDLE);
-    } else if (path === '/live-pusher.js.map') {
-      sendFile(res, `${BROWSER_BUNDLE}.map`);
+    } else if (bundle) {
+      sendFile(res, join(dirname(BROWSER_BUNDLE), bundle));
     } else if (client) {
       sendFile(res, join(CLIENT_DIR, client));
     } else if (path === '/vendor/mpegts.js') {
