@@ -132,3 +132,22 @@ test('TNS filters attacks, and PNS substitutes steady noise at low bitrates', as
     'no substitution at 96 kbit/s',
   );
 });
+
+test('every rate, channel count and bitrate: access units parse and fit the 6144-bit buffer', async () => {
+  for (const rate of [48000, 44100, 32000, 24000, 22050, 16000]) {
+    const tables = bandTablesFor(rate);
+    for (const channels of [1, 2]) {
+      for (const bitrate of [32000, 96000, 160000, 256000]) {
+        const { enc, chunks, errors } = encodeAll(rate, channels, bitrate, testSignal(rate, channels, 0.5));
+        await enc.flush();
+        assert.deepEqual(errors, []);
+        for (const c of chunks) {
+          assert.ok(c.byteLength * 8 <= 6144 * channels, `${rate}/${channels}/${bitrate}: ${c.byteLength} bytes`);
+          const block = decodeRawDataBlock(c.data, tables);
+          assert.equal(block.elements.length, 1);
+          assert.equal(block.elements[0]!.type, channels === 2 ? 'cpe' : 'sce');
+        }
+      }
+    }
+  }
+});

@@ -48,10 +48,13 @@ export class BitReservoir {
     return Math.floor(bits);
   }
 
-  /** Padding bits the frame must add so that the reservoir does not overflow after `used` bits. */
+  /**
+   * Padding bits the frame should add so that the reservoir does not overflow after `used` bits,
+   * never past the largest frame a decoder accepts.
+   */
   paddingFor(used: number): number {
-    const over = this.level + this.meanBits - used - this.maxLevel;
-    return over > 0 ? Math.ceil(over) : 0;
+    const over = Math.ceil(this.level + this.meanBits - used - this.maxLevel);
+    return Math.max(0, Math.min(over, this.frameLimit - used));
   }
 
   /** Books a finished frame of `used` bits (padding included). */

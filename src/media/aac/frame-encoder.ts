@@ -191,13 +191,18 @@ export class FrameEncoder {
     }
   }
 
-  /** Adds fill elements so that the aligned frame grows by at least `bits`. */
+  /**
+   * Adds fill elements that grow the byte-aligned frame by at most `bits` (whole bytes; a fill
+   * element takes 15 bits at the least, so a few bits may stay in the reservoir).
+   */
   private writePadding(bw: BitWriter, bits: number): void {
-    const target = align8(bw.bitLength + 3) + bits;
-    while (align8(bw.bitLength + 3) < target) {
-      const missing = target - align8(bw.bitLength + 3);
+    // The END id (3 bits) and byte alignment follow the fill elements.
+    const limit = align8(bw.bitLength + 3) + 8 * Math.floor(bits / 8);
+    for (;;) {
+      const room = limit - (bw.bitLength + 3);
+      if (room < fillElementBits(1)) return;
       let bytes = 1;
-      while (bytes < MAX_FILL_PAYLOAD && fillElementBits(bytes) < missing) bytes++;
+      while (bytes < MAX_FILL_PAYLOAD && fillElementBits(bytes + 1) <= room) bytes++;
       writeFill(bw, bytes);
     }
   }
