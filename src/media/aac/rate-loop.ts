@@ -12,8 +12,11 @@ import { settleScalefactors } from './bitstream.js';
  * allowed noise into the scalefactor that produces about that much. One parameter x (in
  * scalefactor steps of 1.5 dB) moves along a family of noise allocations, coarser as x grows:
  *
- * - x ≥ 0, bits are short: every band's noise is T·2^(3x/8), the same noise-to-mask ratio
- *   everywhere ("constant NMR"), so audible noise is spread as evenly as the model can tell.
+ * - x ≥ 0, bits are short: thresholds rise as T' = (T^¼ + r)^4 with r = (2^(3x/32) − 1)·T_max^¼,
+ *   the form in which the 3GPP AAC encoder (TS 26.403, threshold adaptation) trades perceptual
+ *   entropy for bits. Quiet bands' allowed noise grows faster than loud bands', which keeps the
+ *   loud, most audible components clean when the noise can no longer stay under the mask
+ *   everywhere.
  * - x < 0, bits to spare: the noise is min(T, W) with a flat noise floor W = W₀·2^(3x/8) per
  *   coefficient. Noise already lies under the mask; a flat floor (reverse water-filling) is what
  *   turns the spare bits into the most signal-to-noise ratio, and it stops bits from going into
@@ -57,6 +60,8 @@ export class RateLoop {
   private lastX = 0;
   /** log-density steps (8/3·log2) of W₀, the loudest allowed noise per coefficient this frame. */
   private topDensity = 0;
+  /** Fourth root of the loudest threshold this frame. */
+  private topQuarter = 0;
 
   constructor(numberOfChannels: number) {
     this.work = Array.from({ length: numberOfChannels }, () => new ChannelWork());
@@ -68,6 +73,7 @@ export class RateLoop {
    */
   run(channels: readonly ChannelInput[], budget: number, sizeOf: (icsBits: number) => number): number {
     this.topDensity = -Infinity;
+    this.topQuarter = 0;
     for (let c = 0; c < channels.length; c++) this.prepare(channels[c]!, this.work[c]!);
     let quantizedAt = NaN;
     const bitsAt = (x: number): number => {
@@ -129,6 +135,8 @@ export class RateLoop {
         w.sfFlat[k] = sumSqrt > 0 ? scalefactorForNoise(end - start, sumSqrt) : Infinity;
         w.minSf[k] = minScalefactor(max34);
         const density = (8 / 3) * Math.log2(ch.threshold[k]! / (end - start));
+        const quarter = Math.sqrt(Math.sqrt(ch.threshold[k]!));
+        if (quarter > this.topQuarter) this.topQuarter = quarter;
         if (density > this.topDensity) this.topDensity = density;
       }
     }
@@ -137,7 +145,9 @@ export class RateLoop {
   /** Quantizes every channel at allocation x and returns the summed ICS payload bits (estimated sections). */
   private quantizeAll(channels: readonly ChannelInput[], x: number): number {
     // Moving a scalefactor by one step scales the noise by 2^(3/8).
-    const maskScale = x > 0 ? 2 ** ((3 * x) / 8) : 1;
+    // Bits short: thresholds rise as (T^¼ + r)^4 (the 3GPP encoder's threshold reduction), which
+    // lifts quiet bands' noise more than loud ones'.
+    const r = x > 0 ? (2 ** ((3 * x) / 32) - 1) * this.topQuarter : 0;
     const floorSteps = x < 0 ? this.topDensity + x : Infinity;
     const floorDensity = 2 ** ((3 * floorSteps) / 8);
     let maxSfb = 0;
@@ -160,13 +170,14 @@ export class RateLoop {
             continue;
           }
           const floor = floorDensity * (end - start);
-          const masked = ch.threshold[k]! * maskScale;
+          const masked = r > 0 ? (Math.sqrt(Math.sqrt(ch.threshold[k]!)) + r) ** 4 : ch.threshold[k]!;
           if (!(ch.energy[k]! > (masked < floor ? masked : floor))) {
             ics.q.fill(0, start, end);
             w.maxima[k] = 0;
             continue;
           }
-          let sf = Math.round(Math.min(w.sfMask[k]! + (x > 0 ? x : 0), w.sfFlat[k]! + floorSteps));
+          const sfMask = r > 0 ? w.sfMask[k]! + (8 / 3) * Math.log2(masked / ch.threshold[k]!) : w.sfMask[k]!;
+          let sf = Math.round(Math.min(sfMask, w.sfFlat[k]! + floorSteps));
           if (sf < w.minSf[k]!) sf = w.minSf[k]!;
           if (sf > 255) sf = 255;
           if (last >= 0) {
