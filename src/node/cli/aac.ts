@@ -3,12 +3,12 @@
  * AAC-LC encoder into an ADTS stream.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { adtsFrame } from '../../media/aac/adts.js';
 import { configProblem } from '../../media/aac/config.js';
 import { AacEncoder } from '../../media/aac/encoder.js';
 import { readWav } from '../../media/aac/wav.js';
 import { FormatError } from '../../media/errors.js';
+import { parseCommandLine } from './command-line.js';
 
 const HELP = `Usage: live-pusher aac <in.wav> <out.aac> [options]
 
@@ -30,29 +30,9 @@ function parseBitrate(text: string): number {
 }
 
 export async function runAac(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        bitrate: { type: 'string', default: '128k' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    process.stderr.write(`live-pusher aac: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (args.values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const [input, output, ...extra] = args.positionals;
-  if (!input || !output || extra.length > 0) {
-    process.stderr.write(`live-pusher aac: expected <in.wav> and <out.aac>\n\n${HELP}`);
-    return 2;
-  }
+  const args = parseCommandLine('aac', HELP, argv, { bitrate: { type: 'string', default: '128k' } }, ['<in.wav>', '<out.aac>']);
+  if (typeof args === 'number') return args;
+  const [input, output] = args.positionals as [string, string];
   const bitrate = parseBitrate(args.values.bitrate);
   if (!Number.isFinite(bitrate)) {
     process.stderr.write(`live-pusher aac: --bitrate ${JSON.stringify(args.values.bitrate)} is not a rate like 128k\n`);

@@ -3,9 +3,9 @@
  * is", 2). Browsers publish through it with `TunnelTransport`; it relays only to the targets its
  * `--allow` patterns name.
  */
-import { parseArgs } from 'node:util';
 import { Allowlist, AllowlistError } from '../gateway/allowlist.js';
 import { createGateway, type GatewayEvent } from '../gateway/gateway.js';
+import { parseCommandLine } from './command-line.js';
 
 const HELP = `Usage: live-pusher gateway --allow <pattern> [--allow <pattern> ...] [options]
 
@@ -44,30 +44,23 @@ function numberOption(name: string, value: string | undefined, scale = 1): numbe
  * Prints `ws://host:port/path` on the first line of stdout.
  */
 export async function runGateway(argv: string[], signal?: AbortSignal): Promise<number> {
-  let values;
+  const args = parseCommandLine('gateway', HELP, argv, {
+    allow: { type: 'string', multiple: true, default: [] },
+    'allow-private': { type: 'boolean', default: false },
+    port: { type: 'string', default: '8090' },
+    host: { type: 'string', default: '127.0.0.1' },
+    path: { type: 'string', default: '/tunnel' },
+    'max-connections': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    'max-buffered': { type: 'string' },
+    'connect-timeout': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', short: 'q', default: false },
+  });
+  if (typeof args === 'number') return args;
+  const { values } = args;
   let options;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        allow: { type: 'string', multiple: true, default: [] },
-        'allow-private': { type: 'boolean', default: false },
-        port: { type: 'string', default: '8090' },
-        host: { type: 'string', default: '127.0.0.1' },
-        path: { type: 'string', default: '/tunnel' },
-        'max-connections': { type: 'string' },
-        'idle-timeout': { type: 'string' },
-        'max-buffered': { type: 'string' },
-        'connect-timeout': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', short: 'q', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     if (values.allow.length === 0) throw new TypeError('at least one --allow pattern is required (the gateway is not an open relay)');
     for (const pattern of values.allow) Allowlist.validate(pattern);
     const port = numberOption('port', values.port)!;

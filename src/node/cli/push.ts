@@ -3,11 +3,11 @@
  * `ffmpeg -re -i input -c copy -f flv url`. Prints progress for people, or with `--json` one
  * JSON object per line per event, in the element's event shapes (spec §1 events).
  */
-import { parseArgs } from 'node:util';
 import { LivePusherError, type StatusCode } from '../../core/codes.js';
 import type { NetStatusInfo } from '../../core/netstatus.js';
 import { FormatError } from '../../media/errors.js';
 import { pushFile } from '../push-file.js';
+import { parseCommandLine } from './command-line.js';
 
 const HELP = `Usage: live-pusher push <input.flv|input.mp4> <rtmp://host[:port]/app/stream> [options]
 
@@ -24,31 +24,19 @@ Exit status: 0 when the whole input was published and the server confirmed it;
 `;
 
 export async function runPush(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'no-realtime': { type: 'boolean', default: false },
-        loop: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    process.stderr.write(`live-pusher push: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (args.values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const [input, url, ...extra] = args.positionals;
-  if (!input || !url || extra.length > 0) {
-    process.stderr.write(`live-pusher push: expected <input> and <rtmp-url>\n\n${HELP}`);
-    return 2;
-  }
+  const args = parseCommandLine(
+    'push',
+    HELP,
+    argv,
+    {
+      'no-realtime': { type: 'boolean', default: false },
+      loop: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    ['<input>', '<rtmp-url>'],
+  );
+  if (typeof args === 'number') return args;
+  const [input, url] = args.positionals as [string, string];
   const json = args.values.json;
   const out = json ? jsonPrinter() : humanPrinter();
   const controller = new AbortController();

@@ -4,9 +4,9 @@
  * pushing to an external RTMP server (played back from `--play-url` when given).
  */
 import http from 'node:http';
-import { parseArgs } from 'node:util';
 import { pickFreePort } from '../ingest/embedded-ingest.js';
 import { startStudio } from '../studio/server.js';
+import { parseCommandLine } from './command-line.js';
 
 const HELP = `Usage: live-pusher serve [options]
 
@@ -28,30 +28,18 @@ Options:
 `;
 
 export async function runServe(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '8080' },
-        'rtmp-port': { type: 'string', default: '1935' },
-        stream: { type: 'string', default: 'live/demo' },
-        'rtmp-url': { type: 'string' },
-        'play-url': { type: 'string' },
-        allow: { type: 'string', multiple: true, default: [] },
-        'allow-private': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`live-pusher serve: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const args = parseCommandLine('serve', HELP, argv, {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '8080' },
+    'rtmp-port': { type: 'string', default: '1935' },
+    stream: { type: 'string', default: 'live/demo' },
+    'rtmp-url': { type: 'string' },
+    'play-url': { type: 'string' },
+    allow: { type: 'string', multiple: true, default: [] },
+    'allow-private': { type: 'boolean', default: false },
+  });
+  if (typeof args === 'number') return args;
+  const { values } = args;
   const port = parsePort(values.port, '--port');
   const rtmpPort = parsePort(values['rtmp-port'], '--rtmp-port');
   if (port === undefined || rtmpPort === undefined) {
