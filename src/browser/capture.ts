@@ -49,22 +49,26 @@ export function audioConstraints(request: CaptureRequest): MediaTrackConstraints
   };
 }
 
-/** What a failed `getUserMedia` means for one device: permission (10001/10002) or the device (−1301/−1302). */
+/**
+ * What a failed `getUserMedia` means for one device (spec §4): the device did not open
+ * (statechange −1301/−1302) and, when the user refused it, also an `error` event 10001/10002.
+ */
 export interface CaptureFailure {
+  /** The statechange: −1301 camera or −1302 microphone. */
   error: LivePusherError;
-  /** The `error` event to send besides statechange, for permission refusals (spec §4). */
-  permission: boolean;
+  /** The `error` event for a refused permission: 10001 camera or 10002 microphone. */
+  refusal?: LivePusherError;
 }
 
 export function classifyCaptureError(kind: 'camera' | 'mic', e: unknown): CaptureFailure {
   const name = (e as { name?: string } | null)?.name ?? '';
   const permission = name === 'NotAllowedError' || name === 'SecurityError';
-  const code = kind === 'camera'
-    ? (permission ? StatusCode.CameraDenied : StatusCode.CameraOpenFailed)
-    : (permission ? StatusCode.MicDenied : StatusCode.MicOpenFailed);
   const what = kind === 'camera' ? 'camera' : 'microphone';
   const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return { error: new LivePusherError(code, `${what} ${permission ? 'permission refused' : 'failed to open'} (${reason})`), permission };
+  const message = `${what} ${permission ? 'permission refused' : 'failed to open'} (${reason})`;
+  const failure: CaptureFailure = { error: new LivePusherError(kind === 'camera' ? StatusCode.CameraOpenFailed : StatusCode.MicOpenFailed, message) };
+  if (permission) failure.refusal = new LivePusherError(kind === 'camera' ? StatusCode.CameraDenied : StatusCode.MicDenied, message);
+  return failure;
 }
 
 function browserGetUserMedia(): GetUserMedia | undefined {

@@ -15,10 +15,12 @@ import { RtmpPublisher } from '../rtmp/publisher.js';
 import type { Transport } from '../transport/transport.js';
 import { closeCapture, openCapture, type Capture, type GetUserMedia } from './capture.js';
 import { AudioPipeline } from './audio-pipeline.js';
+import type { PlayOptions } from './audio/bgm.js';
 import { SessionClock } from './media/clock.js';
 import { FrameSource } from './media/frame-source.js';
 import { H264Encoder } from './media/video-encoder.js';
 import { VideoStage } from './media/video-stage.js';
+import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from './effects/picture-effects.js';
 
 /** The element's states (spec §5 `state`). */
 export type PusherState = SessionState;
@@ -34,6 +36,8 @@ export interface SessionSink {
   preview(stream: MediaStream | undefined): void;
   /** Microphone level 0–100, several times a second while capturing. */
   volume?(level: number): void;
+  /** Background music events (spec §1 bgmstart, bgmprogress, bgmcomplete). */
+  bgm?(event: 'bgmstart' | 'bgmprogress' | 'bgmcomplete', detail: object): void;
 }
 
 /** Everything a session needs from the element's attributes, resolved. */
@@ -45,6 +49,8 @@ export interface SessionSettings {
   mic: boolean;
   facingMode: 'user' | 'environment';
   remoteMirror: boolean;
+  /** beauty, whiteness, beauty-style, filter (issue 6); none when absent. */
+  picture?: PictureSettings;
 }
 
 export interface PusherSessionOptions {
@@ -82,6 +88,8 @@ export class PusherSession {
   private capture: Capture | undefined;
   private frameSource: FrameSource | undefined;
   private stage: VideoStage | undefined;
+  /** The effect passes; kept across stages so applyFilter survives a size change. */
+  private readonly picture = new PictureEffects();
   private encoder: H264Encoder | undefined;
   private audio: AudioPipeline | undefined;
   private publisher: RtmpPublisher | undefined;
@@ -158,7 +166,7 @@ export class PusherSession {
     }
     for (const failure of failures) {
       this.report(failure.error);
-      if (failure.permission) this.sink.error(failure.error.code, failure.error.message);
+      if (failure.refusal) this.sink.error(failure.refusal.code, failure.refusal.message);
     }
     if (failures.length > 0 && !capture.video && !capture.audio) {
       throw failures[0]!.error;
@@ -272,6 +280,9 @@ export class PusherSession {
     const before = this.settings;
     this.settings = settings;
     if (before.remoteMirror !== settings.remoteMirror) this.stage?.setMirror(settings.remoteMirror);
+    // Effects take hold on the next frame, without restarting anything.
+    const passes = this.picture.update(settings.picture ?? NO_PICTURE_EFFECTS);
+    this.stage?.setEffects(passes);
     if (before.mic !== settings.mic) this.audio?.setMicEnabled(settings.mic);
     if (before.video.fps !== settings.video.fps) this.frameSource?.setFps(settings.video.fps);
     const sizeChanged = before.video.width !== settings.video.width || before.video.height !== settings.video.height;
@@ -290,6 +301,18 @@ export class PusherSession {
     this.encoder.sendMessage(text);
   }
 
+  /** applyFilter (spec §3): a lookup table of `size`³ RGBA texels mixed at `alpha` after the filter. */
+  applyLookup(table: Uint8Array, size: number, alpha: number): void {
+    const passes = this.picture.applyLookup(table, size, alpha);
+    this.stage?.setEffects(passes);
+  }
+
+  /** clearFilters (spec §3). */
+  clearLookup(): void {
+    const passes = this.picture.clearLookup();
+    this.stage?.setEffects(passes);
+  }
+
   /** The pushed picture (`stream`) as an image (spec §3 snapshot). */
   async snapshot(type: 'image/png' | 'image/jpeg'): Promise<{ blob: Blob; width: number; height: number }> {
     if (!this.stage) throw new Error('no picture yet: start the preview first');
@@ -299,6 +322,44 @@ export class PusherSession {
 
   setMicVolume(volume: number): void {
     this.audio?.setVolume(volume);
+  }
+
+  /**
+   * Background music into the pushed sound (spec §3 playBGM). It needs the push's audio graph,
+   * so it works while pushing; a file that cannot be fetched or decoded is statechange and error
+   * 10003 (spec §4), and the call fails.
+   */
+  async playBgm(options: PlayOptions): Promise<void> {
+    const audio = this.requireAudio();
+    try {
+      await audio.playBgm(options);
+    } catch (e) {
+      const error = new LivePusherError(StatusCode.BgmLoadFailed, `${describeStatus(StatusCode.BgmLoadFailed)}: ${options.url}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      this.status(error.code, error.message);
+      this.sink.error(error.code, error.message);
+      throw error;
+    }
+  }
+
+  stopBgm(): void {
+    this.requireAudio().stopBgm();
+  }
+
+  pauseBgm(): void {
+    this.requireAudio().pauseBgm();
+  }
+
+  resumeBgm(): void {
+    this.requireAudio().resumeBgm();
+  }
+
+  setBgmVolume(volume: number): void {
+    this.requireAudio().setBgmVolume(volume);
+  }
+
+  private requireAudio(): AudioPipeline {
+    if (!this.audio) throw new Error('no audio is being pushed: start the push (with a microphone) first');
+    return this.audio;
   }
 
   /** The live camera track (for zoom and torch constraints), if any. */
@@ -341,6 +402,11 @@ export class PusherSession {
         this.status(error.code, error.message);
         this.sink.error(error.code, error.message);
       },
+      bgmEvents: {
+        start: () => this.sink.bgm?.('bgmstart', {}),
+        progress: (progress, duration) => this.sink.bgm?.('bgmprogress', { progress, duration }),
+        complete: () => this.sink.bgm?.('bgmcomplete', {}),
+      },
     });
   }
 
@@ -350,6 +416,7 @@ export class PusherSession {
     let started!: () => void;
     this.videoStarted = new Promise((resolve) => (started = resolve));
     this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
+    this.stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
     this.encoder = await H264Encoder.create({
       width: video.width,
       height: video.height,

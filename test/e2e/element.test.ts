@@ -192,8 +192,10 @@ test('a refused camera gives error 10001 and statechange -1301', async () => {
     await page.waitForTimeout(300);
     const list = await events(page);
     assert.ok(list.some((e) => e.type === 'error' && e.detail.errCode === 10001), JSON.stringify(list));
-    assert.ok(codes(list).includes(-1301) || codes(list).includes(10001));
     assert.ok(list.some((e) => e.type === 'error' && e.detail.errCode === 10002), 'the microphone is refused too');
+    assert.ok(codes(list).includes(-1301), 'statechange -1301: the camera did not open');
+    assert.ok(codes(list).includes(-1302), 'statechange -1302: the microphone did not open');
+    assert.equal(await page.getAttribute('#under-test', 'state'), 'stopped');
   } finally {
     await denying.close();
   }

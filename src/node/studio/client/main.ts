@@ -108,23 +108,32 @@ async function switchSource(on: boolean): Promise<void> {
 }
 useTest.addEventListener('change', () => void switchSource(useTest.checked));
 
-// Capture failures (spec §4): permission refused, or no device / device busy.
-const CAPTURE_FAILURES: Record<number, string> = {
-  10001: 'The camera permission was refused.',
-  10002: 'The microphone permission was refused.',
-  [-1301]: 'The camera could not be opened (none found, or another program holds it).',
-  [-1302]: 'The microphone could not be opened (none found, or another program holds it).',
+// Capture failures (spec §4): statechange −1301/−1302 when a device did not open, and an `error`
+// event 10001/10002 as well when the user refused it (which then says it better).
+const CAPTURE_FAILURES: Record<number, { device: 'camera' | 'mic'; text: string }> = {
+  10001: { device: 'camera', text: 'The camera permission was refused.' },
+  10002: { device: 'mic', text: 'The microphone permission was refused.' },
+  [-1301]: { device: 'camera', text: 'The camera could not be opened (none found, or another program holds it).' },
+  [-1302]: { device: 'mic', text: 'The microphone could not be opened (none found, or another program holds it).' },
 };
-/** The capture failures since the last start, worded for people (camera and microphone fail apart). */
-const failures = new Map<number, string>();
-element.addEventListener('statechange', (e) => {
-  const { code, message } = (e as CustomEvent<{ code: number; message: string }>).detail;
+/** The capture failures since the last start, by device, worded for people. */
+const failures = new Map<'camera' | 'mic', { code: number; text: string }>();
+function onCaptureFailure(code: number, message: string): void {
   const what = CAPTURE_FAILURES[code];
   if (!what || testSource.enabled) return;
+  if (failures.get(what.device)?.code !== undefined && code < 0) return; // keep the refusal's words
   // The element's message is "camera permission refused (NotAllowedError: …)": keep the browser's reason.
   const reason = /\(([^()]*)\)$/.exec(message)?.[1] ?? message;
-  failures.set(code, `${what.slice(0, -1)}: ${reason}.`);
-  say(`${[...failures.values()].join(' ')} The studio can push a generated test picture and tone instead.`, true);
+  failures.set(what.device, { code, text: `${what.text.slice(0, -1)}: ${reason}.` });
+  say(`${[...failures.values()].map((f) => f.text).join(' ')} The studio can push a generated test picture and tone instead.`, true);
+}
+element.addEventListener('statechange', (e) => {
+  const { code, message } = (e as CustomEvent<{ code: number; message: string }>).detail;
+  onCaptureFailure(code, message);
+});
+element.addEventListener('error', (e) => {
+  const { errCode, errMsg } = (e as unknown as CustomEvent<{ errCode: number; errMsg: string }>).detail;
+  onCaptureFailure(errCode, errMsg);
 });
 
 if (!window.isSecureContext) {
