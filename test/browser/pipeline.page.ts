@@ -68,7 +68,7 @@ export interface PipelineOptions {
   mirror?: boolean;
   frameSource?: FrameSourceKind;
   /** Capture and encode the microphone too. */
-  audio?: { sampleRate: number; channels: 1 | 2; backend?: AudioBackendKind; tap?: AudioTapKind; fakeWebCodecsAac?: boolean };
+  audio?: { sampleRate: number; channels: 1 | 2; backend?: AudioBackendKind; tap?: AudioTapKind; fakeWebCodecsAac?: boolean; workerUrl?: string };
   /** Upload name of the FLV. */
   name: string;
 }
@@ -125,7 +125,7 @@ async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
       numberOfChannels: a.channels,
       clock,
       ...(a.backend ? { backend: a.backend } : {}),
-      createWorkerEncoder: aacWorkerEncoder('/aac-worker.js'),
+      createWorkerEncoder: aacWorkerEncoder(a.workerUrl ?? '/aac-worker.js'),
       onTag,
       onError: (e) => (failure = e),
     });

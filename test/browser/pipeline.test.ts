@@ -183,6 +183,13 @@ test('fallback paths: <video> + requestVideoFrameCallback frames, ScriptProcesso
   assert.deepEqual([result.audio?.backend, result.audio?.tap], ['aac-worker', 'script-processor']);
 });
 
+test('an AAC worker that cannot load gives way to the same encoder on the main thread', async () => {
+  const { result } = await checkAv(48_000, 1, 2, 'worker-missing', {
+    audio: { sampleRate: 48_000, channels: 1, backend: 'aac-worker', workerUrl: '/no-such-worker.js' },
+  });
+  assert.equal(result.audio?.backend, 'aac-inline');
+});
+
 test('WebCodecs AAC backend (AudioData in, EncodedAudioChunk out), here with AudioEncoder standing in', async () => {
   const { result } = await checkAv(48_000, 2, 2, 'webcodecs-aac', { audio: { sampleRate: 48_000, channels: 2, fakeWebCodecsAac: true } });
   assert.equal(result.audio?.backend, 'webcodecs');

@@ -103,10 +103,12 @@ export async function webCodecsHasAac(sampleRate: number, numberOfChannels: numb
 
 /** AAC encoder producing FLV audio tags. Create with {@link AacTagEncoder.create}. */
 export class AacTagEncoder {
-  readonly backend: AudioBackendKind;
   readonly stats: AacTagEncoderStats = { blocks: 0, frames: 0, skipped: 0, bytes: 0 };
   private readonly options: AacTagEncoderOptions;
-  private readonly encoder: AudioEncoderLike;
+  private backendKind: AudioBackendKind;
+  private encoder: AudioEncoderLike;
+  private readonly init: AudioEncoderLikeInit;
+  private readonly bitrate: number;
   private readonly input: AacAudioInput;
   /** Priming samples of the backend, as µs to take off timestamps. */
   private readonly delayUs: number;
@@ -119,11 +121,13 @@ export class AacTagEncoder {
 
   private constructor(options: AacTagEncoderOptions, backend: AudioBackendKind, bitrate: number) {
     this.options = options;
-    this.backend = backend;
+    this.backendKind = backend;
+    this.bitrate = bitrate;
     const init: AudioEncoderLikeInit = {
       output: (chunk, metadata) => this.handleOutput(chunk, metadata?.decoderConfig?.description),
       error: (error) => this.fail(error),
     };
+    this.init = init;
     this.encoder =
       backend === 'webcodecs' ? new WebCodecsAacAdapter(init) : backend === 'aac-worker' ? options.createWorkerEncoder!(init) : new AacEncoder(init);
     // The project's encoder primes with one frame (AacEncoder.encoderDelay samples); WebCodecs
@@ -131,6 +135,11 @@ export class AacTagEncoder {
     this.delayUs = backend === 'webcodecs' ? 0 : Math.round((AacEncoder.encoderDelay * 1e6) / options.sampleRate);
     this.input = { timestamp: 0, sampleRate: options.sampleRate, numberOfChannels: options.numberOfChannels, planes: [] };
     this.encoder.configure({ codec: AAC_LC, sampleRate: options.sampleRate, numberOfChannels: options.numberOfChannels, bitrate });
+  }
+
+  /** The backend encoding now ('aac-worker' becomes 'aac-inline' if the worker cannot load). */
+  get backend(): AudioBackendKind {
+    return this.backendKind;
   }
 
   /** Picks the backend and configures it. Throws {@link LivePusherError} −1306 for a rate AAC-LC cannot carry. */
@@ -235,6 +244,19 @@ export class AacTagEncoder {
 
   private fail(error: Error): void {
     if (this.closed) return;
+    if (this.backendKind === 'aac-worker' && this.stats.frames === 0) {
+      // The worker never worked (its file is not served beside the bundle, or a CSP forbids
+      // workers): the same encoder runs on the main thread instead of the stream losing its sound.
+      this.encoder.close();
+      this.backendKind = 'aac-inline';
+      this.encoder = new AacEncoder(this.init);
+      this.encoder.configure({ codec: AAC_LC, sampleRate: this.options.sampleRate, numberOfChannels: this.options.numberOfChannels, bitrate: this.bitrate });
+      this.firstInputUs = null;
+      this.samplesIn = 0;
+      this.correctionUs = 0;
+      console.warn(`<live-pusher>: ${error.message}; encoding AAC on the main thread instead`);
+      return;
+    }
     this.close();
     this.options.onError(
       error instanceof LivePusherError ? error : new LivePusherError(StatusCode.AudioEncodeFailed, `AAC encoder (${this.backend}) failed: ${error.message}`, { cause: error }),
