@@ -6,6 +6,7 @@
  */
 import { invoke, parseSnapshotOptions, parseVolume, parseZoom, requireString, type MethodCallbacks, type MethodSuccess } from '../core/callbacks.js';
 import { LivePusherElement } from './element.js';
+import { loadLookupImage } from './effects/lookup-image.js';
 
 type Options<A extends object = object> = (A & MethodCallbacks<never>) | undefined;
 
@@ -112,6 +113,26 @@ export class LivePusherContext {
     return invoke('setMICVolume', options, () => this.session.setMicVolume(parseVolume(options?.volume)));
   }
 
+  /**
+   * A colour lookup image (512×512, 8×8 tiles) applied after the `filter` look, mixed at `alpha`
+   * (0–1, default 1); `md5` is checked against the image's bytes when given (spec §3).
+   */
+  applyFilter(options?: Options<{ path?: unknown; alpha?: unknown; md5?: unknown }>) {
+    return invoke('applyFilter', options, async () => {
+      const path = requireString(options?.path, 'path');
+      const alpha = options?.alpha ?? 1;
+      if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new TypeError(`alpha must be a number within 0–1, got ${String(alpha)}`);
+      const md5 = options?.md5;
+      if (md5 !== undefined && (typeof md5 !== 'string' || !/^[0-9a-f]{32}$/i.test(md5))) throw new TypeError('md5 must be 32 hex digits');
+      const { table, size } = await loadLookupImage(path, md5);
+      this.session.applyLookup(table, size, alpha);
+    });
+  }
+
+  clearFilters(options?: Options) {
+    return invoke('clearFilters', options, () => this.session.clearLookup());
+  }
+
   /** Carried in the next video frame as an H.264 SEI user_data_unregistered message (spec §3). */
   sendMessage(options?: Options<{ msg?: unknown }>) {
     return invoke('sendMessage', options, () => this.session.sendMessage(requireString(options?.msg, 'msg')));
@@ -122,7 +143,7 @@ export class LivePusherContext {
 const NOT_YET = [
   'playBGM', 'stopBGM', 'pauseBGM', 'resumeBGM', 'setBGMVolume',
   'exitPictureInPicture',
-  'applyFilter', 'clearFilters', 'applySticker', 'clearStickers',
+  'applySticker', 'clearStickers',
   'applyLipStickMakeup', 'applyEyeShadowMakeup', 'applyBlusherStickMakeup', 'applyFaceContourMakeup', 'applyEyeBrowMakeup', 'clearMakeups',
 ] as const;
 

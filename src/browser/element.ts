@@ -157,6 +157,7 @@ export class LivePusherElement extends HTMLElement {
       mic: effectiveMicEnabled(this.attrs),
       facingMode: facingMode(this.attrs),
       remoteMirror: effectiveRemoteMirror(this.attrs),
+      picture: { beauty: this.attrs.beauty, whiteness: this.attrs.whiteness, beautyStyle: this.attrs.beautyStyle, filter: this.attrs.filter },
     };
   }
 

@@ -1,0 +1,331 @@
+/**
+ * The picture effects end to end (issue 6): the element in headless Chromium pushes a known test
+ * card (through its `captureSource`) via the studio's gateway to nginx-rtmp; frames decoded from
+ * the recording with ffmpeg are measured. The card is static, so any frame of a push shows the
+ * same picture and pushes can be compared frame against frame.
+ *
+ * The card (360×640, the default pushed size, so the stage does not rescale):
+ *   rows   0–159  skin tone with 2×2-pixel noise (texture for the smoothing to remove)
+ *   rows 160–319  grey bars 8 px wide (hard edges, not skin: must keep their detail)
+ *   rows 320–479  a horizontal grey ramp 0–255 (mid-tones for whiteness)
+ *   rows 480–559  six saturated patches (for the filter looks)
+ *   rows 560–639  white 255 on the left, 235 on the right (highlights that must not clip)
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { PUSHER_FILTERS } from '../../src/core/attributes.js';
+import { startStudio, type Studio } from '../../src/node/studio/server.js';
+import { runTool } from '../support/children.js';
+import { launchChromium } from '../support/chromium.js';
+import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
+
+const W = 360;
+const H = 640;
+
+let nginx: NginxRtmp;
+let studio: Studio;
+let browser: Browser;
+
+before(async () => {
+  nginx = await startNginxRtmp();
+  [studio, browser] = await Promise.all([startStudio({ allow: ['rtmp://127.0.0.1:*'] }), launchChromium()]);
+});
+after(async () => {
+  await browser?.close();
+  await studio?.close();
+  await nginx?.stop();
+});
+
+interface PusherEvent {
+  type: string;
+  detail: { code?: number; errCode?: number };
+}
+
+/** Opens the studio page with a `<live-pusher>` whose camera is the test card. */
+async function openPusher(attributes: Record<string, string>): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(studio.url);
+  await page.evaluate(
+    async ([attrs, w, h]) => {
+      await customElements.whenDefined('live-pusher');
+      const events: unknown[] = [];
+      (window as unknown as { events: unknown[] }).events = events;
+      const canvas = document.createElement('canvas');
+      canvas.width = w;
+      canvas.height = h;
+      const g = canvas.getContext('2d')!;
+      const img = g.createImageData(w, h);
+      // (No local named functions in here: tsx's keepNames would reference a __name the page lacks.)
+      const patches = [
+        [220, 40, 40],
+        [40, 200, 60],
+        [40, 60, 220],
+        [230, 210, 40],
+        [40, 200, 210],
+        [200, 50, 200],
+      ];
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          if (y < 160) {
+            // Deterministic noise per 2×2 block, ±14 levels around a light skin tone.
+            const n = ((Math.imul((x >> 1) * 73856093 ^ (y >> 1) * 19349663, 2654435761) >>> 24) / 255 - 0.5) * 28;
+            img.data.set([224 + n, 172 + n, 140 + n, 255], (y * w + x) * 4);
+          } else if (y < 320) {
+            const v = (x >> 3) % 2 ? 200 : 50;
+            img.data.set([v, v, v, 255], (y * w + x) * 4);
+          } else if (y < 480) {
+            const v = Math.round((x / (w - 1)) * 255);
+            img.data.set([v, v, v, 255], (y * w + x) * 4);
+          } else if (y < 560) {
+            const [r, gr, b] = patches[Math.min(5, Math.floor(x / 60))]!;
+            img.data.set([r!, gr!, b!, 255], (y * w + x) * 4);
+          } else {
+            const v = x < w / 2 ? 255 : 235;
+            img.data.set([v, v, v, 255], (y * w + x) * 4);
+          }
+        }
+      // Repainted on a timer: captureStream only sends a frame when the canvas changed.
+      setInterval(() => g.putImageData(img, 0, 0), 1000 / 20);
+      g.putImageData(img, 0, 0);
+      const el = document.createElement('live-pusher') as HTMLElement & { captureSource: unknown };
+      el.id = 'under-test';
+      el.captureSource = async (c: MediaStreamConstraints) => {
+        const stream = new MediaStream();
+        if (c.video) for (const t of canvas.captureStream(20).getVideoTracks()) stream.addTrack(t);
+        if (c.audio) for (const t of (await navigator.mediaDevices.getUserMedia({ audio: c.audio })).getAudioTracks()) stream.addTrack(t);
+        return stream;
+      };
+      for (const type of ['statechange', 'error']) el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail }));
+      for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+      document.body.append(el);
+    },
+    [attributes, W, H] as const,
+  );
+  return page;
+}
+
+async function waitForEvent(page: Page, predicate: string, timeoutMs = 20_000): Promise<void> {
+  await page.waitForFunction(
+    (p) => (window as unknown as { events: PusherEvent[] }).events.some((e) => new Function('e', `return ${p}`)(e)),
+    predicate,
+    { timeout: timeoutMs, polling: 100 },
+  );
+}
+
+function call(page: Page, method: string, args: object = {}): Promise<Record<string, unknown>> {
+  return page.evaluate(
+    async ([m, a]) => {
+      const { createLivePusherContext } = (await import('/live-pusher.js' as string)) as {
+        createLivePusherContext(id: string): Record<string, (o: object) => Promise<Record<string, unknown>>>;
+      };
+      try {
+        return await createLivePusherContext('under-test')[m as string]!(a as object);
+      } catch (e) {
+        return { errMsg: (e as Error).message };
+      }
+    },
+    [method, args] as const,
+  );
+}
+
+/** One RGB24 frame decoded from the recording at `atSeconds`. */
+async function frameAt(recording: string, atSeconds: number): Promise<Uint8Array> {
+  const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-ss', String(atSeconds), '-i', recording, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    timeoutMs: 30_000,
+  });
+  assert.equal(stdout.length, W * H * 3, `one ${W}×${H} frame`);
+  return new Uint8Array(stdout);
+}
+
+/** Pushes the card with `attributes` for ~1.5 s and returns a frame from the middle of the recording. */
+async function pushFrame(name: string, attributes: Record<string, string>, during?: (page: Page) => Promise<void>): Promise<Uint8Array> {
+  await rm(nginx.recordingPath(name), { force: true });
+  const page = await openPusher({ url: nginx.url('live', name), autopush: '', ...attributes });
+  try {
+    await waitForEvent(page, 'e.detail.code === 1002');
+    if (during) await during(page);
+    await page.waitForTimeout(1500);
+    assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  } finally {
+    await page.close();
+  }
+  return frameAt(await nginx.waitForRecording(name), 1);
+}
+
+/** Pushes several variants, two at a time (one Chromium; the card is static, so load does not matter). */
+async function pushAll(variants: [string, Record<string, string>][]): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  for (let i = 0; i < variants.length; i += 2) {
+    const batch = variants.slice(i, i + 2);
+    const frames = await Promise.all(batch.map(([name, attrs]) => pushFrame(name, attrs)));
+    batch.forEach(([name], j) => out.set(name, frames[j]!));
+  }
+  return out;
+}
+
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+const SKIN: Box = { x0: 8, y0: 8, x1: W - 8, y1: 152 };
+const BARS: Box = { x0: 8, y0: 168, x1: W - 8, y1: 312 };
+const RAMP_MID: Box = { x0: Math.round(W * 0.3), y0: 336, x1: Math.round(W * 0.7), y1: 464 };
+const PATCHES: Box = { x0: 4, y0: 488, x1: W - 4, y1: 552 };
+const WHITE: Box = { x0: 16, y0: 576, x1: W / 2 - 16, y1: 632 };
+const NEAR_WHITE: Box = { x0: W / 2 + 16, y0: 576, x1: W - 16, y1: 632 };
+
+const luma = (f: Uint8Array, x: number, y: number): number => {
+  const p = (y * W + x) * 3;
+  return 0.2126 * f[p]! + 0.7152 * f[p + 1]! + 0.0722 * f[p + 2]!;
+};
+
+/** Mean luma over a box. */
+function meanLuma(f: Uint8Array, b: Box): number {
+  let sum = 0;
+  for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) sum += luma(f, x, y);
+  return sum / ((b.x1 - b.x0) * (b.y1 - b.y0));
+}
+
+/** High-frequency energy: mean |Laplacian| of luma (neighbours 2 px away, the noise's block size). */
+function hfEnergy(f: Uint8Array, b: Box): number {
+  let sum = 0;
+  for (let y = b.y0; y < b.y1; y++)
+    for (let x = b.x0; x < b.x1; x++) {
+      sum += Math.abs(4 * luma(f, x, y) - luma(f, x - 2, y) - luma(f, x + 2, y) - luma(f, x, y - 2) - luma(f, x, y + 2));
+    }
+  return sum / ((b.x1 - b.x0) * (b.y1 - b.y0));
+}
+
+/** Mean absolute RGB difference (0–255) over a box, or the whole frame. */
+function colourDistance(a: Uint8Array, c: Uint8Array, b: Box = { x0: 0, y0: 0, x1: W, y1: H }): number {
+  let sum = 0;
+  for (let y = b.y0; y < b.y1; y++)
+    for (let x = b.x0; x < b.x1; x++) {
+      const p = (y * W + x) * 3;
+      sum += Math.abs(a[p]! - c[p]!) + Math.abs(a[p + 1]! - c[p + 1]!) + Math.abs(a[p + 2]! - c[p + 2]!);
+    }
+  return sum / ((b.x1 - b.x0) * (b.y1 - b.y0) * 3);
+}
+
+let reference: Uint8Array;
+
+test('default attributes, filter standard and beauty/whiteness 0 push the same picture', async () => {
+  const frames = await pushAll([
+    ['pic-default', {}],
+    ['pic-zero', { filter: 'standard', beauty: '0', whiteness: '0', 'beauty-style': 'nature' }],
+  ]);
+  reference = frames.get('pic-default')!;
+  const d = colourDistance(reference, frames.get('pic-zero')!);
+  console.log(`# standard/0 vs default: ${d.toFixed(2)} levels`);
+  assert.ok(d < 1, `standard and zeros differ from the default push by ${d.toFixed(2)} levels`);
+  // The card went through unchanged (up to H.264): the patches and the ramp are where they were drawn.
+  assert.ok(Math.abs(meanLuma(reference, WHITE) - 255) < 4);
+  assert.ok(Math.abs(meanLuma(reference, NEAR_WHITE) - 235) < 4);
+});
+
+test('the eleven filters differ from standard and from each other by a measured colour distance', async () => {
+  const looks = PUSHER_FILTERS.filter((f) => f !== 'standard');
+  const frames = await pushAll(looks.map((f) => [`pic-filter-${f}`, { filter: f }]));
+  const report: string[] = [];
+  for (const f of looks) {
+    const d = colourDistance(reference, frames.get(`pic-filter-${f}`)!);
+    report.push(`${f} ${d.toFixed(1)}`);
+    assert.ok(d >= 4, `${f} differs from standard by only ${d.toFixed(2)} levels`);
+  }
+  let closest = Infinity;
+  let pair = '';
+  for (let i = 0; i < looks.length; i++)
+    for (let j = i + 1; j < looks.length; j++) {
+      const d = colourDistance(frames.get(`pic-filter-${looks[i]}`)!, frames.get(`pic-filter-${looks[j]}`)!);
+      if (d < closest) [closest, pair] = [d, `${looks[i]}/${looks[j]}`];
+    }
+  console.log(`# vs standard: ${report.join(', ')}; closest pair ${pair} ${closest.toFixed(1)}`);
+  assert.ok(closest >= 3, `the closest looks (${pair}) differ by only ${closest.toFixed(2)} levels`);
+});
+
+test('beauty smooths skin more than edges; nature is lighter than smooth', async () => {
+  const frames = await pushAll([
+    ['pic-beauty-5', { beauty: '5' }],
+    ['pic-beauty-9', { beauty: '9' }],
+    ['pic-nature-9', { beauty: '9', 'beauty-style': 'nature' }],
+  ]);
+  const skin0 = hfEnergy(reference, SKIN);
+  const edge0 = hfEnergy(reference, BARS);
+  const ratios = Object.fromEntries(
+    ['pic-beauty-5', 'pic-beauty-9', 'pic-nature-9'].map((n) => [n, { skin: hfEnergy(frames.get(n)!, SKIN) / skin0, edge: hfEnergy(frames.get(n)!, BARS) / edge0 }]),
+  );
+  console.log(`# high-frequency energy kept (skin, edges): ${JSON.stringify(ratios)}`);
+  const s9 = ratios['pic-beauty-9']!;
+  const s5 = ratios['pic-beauty-5']!;
+  const n9 = ratios['pic-nature-9']!;
+  assert.ok(s9.skin < 0.6, `beauty 9 keeps ${(s9.skin * 100).toFixed(0)} % of the skin texture`);
+  assert.ok(s9.edge > 0.9, `beauty 9 keeps only ${(s9.edge * 100).toFixed(0)} % of the edges`);
+  assert.ok(s5.skin > s9.skin && s5.skin < 0.9, 'beauty 5 smooths less than 9');
+  assert.ok(n9.skin > s9.skin && n9.skin < 0.95, 'nature smooths, lighter than smooth');
+  // Smoothing does not shift the skin's colour.
+  assert.ok(colourDistance(reference, frames.get('pic-beauty-9')!, PATCHES) < 1.5, 'non-skin patches untouched');
+});
+
+test('whiteness lifts mid-tones and skin without clipping highlights', async () => {
+  const frames = await pushAll([
+    ['pic-white-5', { whiteness: '5' }],
+    ['pic-white-9', { whiteness: '9' }],
+  ]);
+  const mid = [reference, frames.get('pic-white-5')!, frames.get('pic-white-9')!].map((f) => meanLuma(f, RAMP_MID));
+  const skin = [reference, frames.get('pic-white-5')!, frames.get('pic-white-9')!].map((f) => meanLuma(f, SKIN));
+  const near = [reference, frames.get('pic-white-5')!, frames.get('pic-white-9')!].map((f) => meanLuma(f, NEAR_WHITE));
+  console.log(`# whiteness 0/5/9: mid-tones ${mid.map((v) => v.toFixed(1))}, skin ${skin.map((v) => v.toFixed(1))}, 235-patch ${near.map((v) => v.toFixed(1))}`);
+  assert.ok(mid[1]! > mid[0]! + 3 && mid[2]! > mid[1]! + 2, 'mid-tones rise with whiteness');
+  assert.ok(skin[2]! - skin[0]! > mid[2]! - mid[0]!, 'skin is lifted more than grey');
+  assert.ok(near[2]! < 250, `the 235 highlight stays below white (${near[2]!.toFixed(1)})`);
+  assert.ok(near[2]! - near[0]! < mid[2]! - mid[0]!, 'highlights move less than mid-tones');
+});
+
+test('filter switches live; applyFilter mixes a lookup image, checks md5; clearFilters removes it', async () => {
+  // An inverting 512×512 lookup image, made in the page.
+  const page = await openPusher({ url: nginx.url('live', 'pic-live'), autopush: '' });
+  const lut = await page.evaluate(async () => {
+    const c = new OffscreenCanvas(512, 512);
+    const g = c.getContext('2d')!;
+    const img = g.createImageData(512, 512);
+    for (let y = 0; y < 512; y++)
+      for (let x = 0; x < 512; x++) {
+        const b = Math.floor(y / 64) * 8 + Math.floor(x / 64);
+        img.data.set([255 - Math.round(((x % 64) * 255) / 63), 255 - Math.round(((y % 64) * 255) / 63), 255 - Math.round((b * 255) / 63), 255], (y * 512 + x) * 4);
+      }
+    g.putImageData(img, 0, 0);
+    const blob = await c.convertToBlob({ type: 'image/png' });
+    return { url: URL.createObjectURL(blob), bytes: Array.from(new Uint8Array(await blob.arrayBuffer())) };
+  });
+  await page.close();
+  const md5 = createHash('md5').update(Uint8Array.from(lut.bytes)).digest('hex');
+  // The blob URL belongs to the closed page: serve it again from the new page's origin instead.
+  const install = async (p: Page) =>
+    p.evaluate((bytes) => URL.createObjectURL(new Blob([Uint8Array.from(bytes)], { type: 'image/png' })), lut.bytes);
+
+  let badMd5: Record<string, unknown> = {};
+  const inverted = await pushFrame('pic-apply', {}, async (p) => {
+    const url = await install(p);
+    badMd5 = await call(p, 'applyFilter', { path: url, alpha: 1, md5: '0'.repeat(32) });
+    assert.equal((await call(p, 'applyFilter', { path: url, alpha: 1, md5 })).errMsg, 'applyFilter:ok');
+  });
+  assert.match(String(badMd5.errMsg), /^applyFilter:fail .*md5/);
+  assert.ok(meanLuma(inverted, WHITE) < 10, `white became black (${meanLuma(inverted, WHITE).toFixed(1)})`);
+
+  const cleared = await pushFrame('pic-clear', {}, async (p) => {
+    const url = await install(p);
+    assert.equal((await call(p, 'applyFilter', { path: url, alpha: 0.5 })).errMsg, 'applyFilter:ok');
+    assert.equal((await call(p, 'clearFilters')).errMsg, 'clearFilters:ok');
+  });
+  assert.ok(colourDistance(reference, cleared) < 1, 'clearFilters restores the picture');
+
+  const live = await pushFrame('pic-live-switch', {}, async (p) => {
+    await p.evaluate(() => document.getElementById('under-test')!.setAttribute('filter', 'nostalgia'));
+  });
+  assert.ok(colourDistance(reference, live) >= 4, 'the filter set during the push is in the pushed picture');
+});
