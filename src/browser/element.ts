@@ -81,6 +81,9 @@ export class LivePusherElement extends HTMLElement {
     root.append(style, this.video);
   }
 
+  /** A hidden page pushes the waiting image with the sound muted (spec §1 waiting-image). */
+  private readonly onVisibility = (): void => this.session?.setHidden(document.visibilityState === 'hidden');
+
   /** Resolves once pending attribute/property changes have been applied (lit's updateComplete). */
   get updateComplete(): Promise<void> {
     return this.updatePending ?? Promise.resolve();
@@ -93,11 +96,13 @@ export class LivePusherElement extends HTMLElement {
 
   connectedCallback(): void {
     this.connected = true;
+    document.addEventListener('visibilitychange', this.onVisibility);
     this.reflectState(this.state);
     this.requestUpdate();
   }
 
   disconnectedCallback(): void {
+    document.removeEventListener('visibilitychange', this.onVisibility);
     this.connected = false;
     this.autopushed = false;
     void this.session?.stop();
@@ -158,6 +163,7 @@ export class LivePusherElement extends HTMLElement {
       facingMode: facingMode(this.attrs),
       remoteMirror: effectiveRemoteMirror(this.attrs),
       picture: { beauty: this.attrs.beauty, whiteness: this.attrs.whiteness, beautyStyle: this.attrs.beautyStyle, filter: this.attrs.filter },
+      waitingImage: { url: this.attrs.waitingImage, hash: this.attrs.waitingImageHash },
     };
   }
 

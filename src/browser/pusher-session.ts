@@ -21,6 +21,7 @@ import { FrameSource } from './media/frame-source.js';
 import { H264Encoder } from './media/video-encoder.js';
 import { VideoStage } from './media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from './effects/picture-effects.js';
+import { WaitingImage, type WaitingImageSource } from './effects/waiting-image.js';
 
 /** The element's states (spec §5 `state`). */
 export type PusherState = SessionState;
@@ -51,6 +52,8 @@ export interface SessionSettings {
   remoteMirror: boolean;
   /** beauty, whiteness, beauty-style, filter (issue 6); none when absent. */
   picture?: PictureSettings;
+  /** waiting-image and waiting-image-hash (spec §1). */
+  waitingImage?: WaitingImageSource;
 }
 
 export interface PusherSessionOptions {
@@ -90,6 +93,13 @@ export class PusherSession {
   private stage: VideoStage | undefined;
   /** The effect passes; kept across stages so applyFilter survives a size change. */
   private readonly picture = new PictureEffects();
+  /** Pushed while paused or hidden; a load or hash failure is statechange and error 10004. */
+  private readonly waiting = new WaitingImage((message) => {
+    this.status(StatusCode.WaitingImageFailed, `${describeStatus(StatusCode.WaitingImageFailed)}: ${message}`);
+    this.sink.error(StatusCode.WaitingImageFailed, message);
+  });
+  /** The page is hidden (visibilitychange): the waiting image and silence are pushed. */
+  private hidden = false;
   private encoder: H264Encoder | undefined;
   private audio: AudioPipeline | undefined;
   private publisher: RtmpPublisher | undefined;
@@ -237,20 +247,50 @@ export class PusherSession {
   pause(): void {
     if (!this.move('pause')) return;
     this.audio?.setPaused(true);
-    this.pausedTimer = setInterval(() => {
-      if (this.lastFrame && this.stage && this.encoder) {
-        const copy = new VideoFrame(this.lastFrame, { timestamp: this.clock.nowUs() });
-        this.encoder.encode(this.stage.process(copy));
-        copy.close();
-      }
-    }, 1000 / PAUSED_FPS);
+    this.startHold();
   }
 
   resume(): void {
     if (!this.move('resume')) return;
+    if (this.hidden) return; // still hidden: the waiting image and silence go on until it shows
     clearInterval(this.pausedTimer);
     this.pausedTimer = undefined;
     this.audio?.setPaused(false);
+  }
+
+  /**
+   * The page was hidden or shown (the element's visibilitychange): while hidden, a push sends the
+   * waiting image (or the last frame) at a low rate with the sound muted, as while paused.
+   */
+  setHidden(hidden: boolean): void {
+    if (hidden === this.hidden) return;
+    this.hidden = hidden;
+    if (this.state !== 'pushing') return; // paused already holds; other states push nothing
+    this.audio?.setPaused(hidden);
+    if (hidden) this.startHold();
+    else {
+      clearInterval(this.pausedTimer);
+      this.pausedTimer = undefined;
+    }
+  }
+
+  /** Pushes held frames (pause, hidden page) at {@link PAUSED_FPS} instead of camera frames. */
+  private startHold(): void {
+    clearInterval(this.pausedTimer);
+    this.pausedTimer = setInterval(() => this.pushHeldFrame(), 1000 / PAUSED_FPS);
+  }
+
+  /** One frame of the waiting image, or a copy of the last camera frame when there is none. */
+  private pushHeldFrame(): void {
+    if (!this.stage || !this.encoder) return;
+    const timestamp = this.clock.nowUs();
+    const frame = this.waiting.frame(timestamp) ?? (this.lastFrame ? new VideoFrame(this.lastFrame, { timestamp }) : undefined);
+    if (!frame) return;
+    try {
+      this.encoder.encode(this.stage.process(frame));
+    } finally {
+      frame.close();
+    }
   }
 
   /** Front ↔ back camera (spec §3 switchCamera): reopens the camera with the other facingMode. */
@@ -283,6 +323,7 @@ export class PusherSession {
     // Effects take hold on the next frame, without restarting anything.
     const passes = this.picture.update(settings.picture ?? NO_PICTURE_EFFECTS);
     this.stage?.setEffects(passes);
+    void this.waiting.set(settings.waitingImage);
     if (before.mic !== settings.mic) this.audio?.setMicEnabled(settings.mic);
     if (before.video.fps !== settings.video.fps) this.frameSource?.setFps(settings.video.fps);
     const sizeChanged = before.video.width !== settings.video.width || before.video.height !== settings.video.height;
@@ -417,6 +458,7 @@ export class PusherSession {
     this.videoStarted = new Promise((resolve) => (started = resolve));
     this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
     this.stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
+    void this.waiting.set(this.settings.waitingImage);
     this.encoder = await H264Encoder.create({
       width: video.width,
       height: video.height,
@@ -486,7 +528,7 @@ export class PusherSession {
       this.firstFrameSeen = true;
       this.status(StatusCode.FirstFrameCaptured);
     }
-    if (!this.stage || !this.encoder || this.state === 'paused') {
+    if (!this.stage || !this.encoder || this.state === 'paused' || this.pausedTimer !== undefined) {
       this.keepLastFrame(frame);
       return;
     }

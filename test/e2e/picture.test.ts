@@ -329,3 +329,98 @@ test('filter switches live; applyFilter mixes a lookup image, checks md5; clearF
   });
   assert.ok(colourDistance(reference, live) >= 4, 'the filter set during the push is in the pushed picture');
 });
+
+/** Makes a 64×48 PNG of one colour in the page; returns its blob URL and its bytes' MD5. */
+async function solidPng(page: Page, rgb: [number, number, number]): Promise<{ url: string; md5: string }> {
+  const { url, bytes } = await page.evaluate(async (c) => {
+    const canvas = new OffscreenCanvas(64, 48);
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
+    g.fillRect(0, 0, 64, 48);
+    const blob = await canvas.convertToBlob({ type: 'image/png' });
+    return { url: URL.createObjectURL(blob), bytes: Array.from(new Uint8Array(await blob.arrayBuffer())) };
+  }, rgb);
+  return { url, md5: createHash('md5').update(Uint8Array.from(bytes)).digest('hex') };
+}
+
+/** Mean colour over the whole frame. */
+function meanColour(f: Uint8Array): [number, number, number] {
+  const sum = [0, 0, 0];
+  for (let i = 0; i < f.length; i += 3) for (let c = 0; c < 3; c++) sum[c]! += f[i + c]!;
+  return sum.map((s) => s / (f.length / 3)) as [number, number, number];
+}
+
+async function maxVolumeDb(recording: string, fromS: number, forS: number): Promise<number> {
+  const { stderr } = await runTool('ffmpeg', ['-hide_banner', '-ss', String(fromS), '-t', String(forS), '-i', recording, '-vn', '-af', 'volumedetect', '-f', 'null', '-'], { timeoutMs: 30_000 });
+  const m = /max_volume: (-?[\d.]+|-inf) dB/.exec(stderr);
+  return m ? (m[1] === '-inf' ? -Infinity : Number(m[1])) : NaN;
+}
+
+test('waiting-image with a wrong hash gives statechange and error 10004', async () => {
+  const page = await openPusher({ url: nginx.url('live', 'pic-wait-bad'), autopush: '' });
+  try {
+    await waitForEvent(page, 'e.detail.code === 1002');
+    const { url } = await solidPng(page, [255, 0, 255]);
+    await page.evaluate((u) => {
+      const el = document.getElementById('under-test')!;
+      el.setAttribute('waiting-image-hash', '0123456789abcdef0123456789abcdef');
+      el.setAttribute('waiting-image', u);
+    }, url);
+    await waitForEvent(page, 'e.type === "error" && e.detail.errCode === 10004', 5000);
+    await waitForEvent(page, 'e.type === "statechange" && e.detail.code === 10004', 1000);
+    // A load failure (no such file) is 10004 too.
+    await page.evaluate(() => document.getElementById('under-test')!.setAttribute('waiting-image', '/no-such-waiting-image.png'));
+    await page.waitForFunction(() => (window as unknown as { events: PusherEvent[] }).events.filter((e) => e.type === 'error' && e.detail.errCode === 10004).length >= 2, undefined, { timeout: 5000 });
+    assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  } finally {
+    await page.close();
+  }
+});
+
+test('while paused, and while the page is hidden (sound muted), the waiting image is pushed', async () => {
+  const names = ['pic-wait-paused', 'pic-wait-hidden'];
+  for (const name of names) await rm(nginx.recordingPath(name), { force: true });
+  const run = async (name: string, hold: (page: Page) => Promise<void>) => {
+    const page = await openPusher({ url: nginx.url('live', name), autopush: '' });
+    try {
+      await waitForEvent(page, 'e.detail.code === 1002');
+      const { url, md5 } = await solidPng(page, [230, 30, 200]);
+      await page.evaluate(
+        ([u, h]) => {
+          const el = document.getElementById('under-test')!;
+          el.setAttribute('waiting-image-hash', h);
+          el.setAttribute('waiting-image', u);
+        },
+        [url, md5] as const,
+      );
+      await page.waitForTimeout(1000);
+      await hold(page);
+      await page.waitForTimeout(2000);
+      assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+      const list = await page.evaluate(() => (window as unknown as { events: PusherEvent[] }).events);
+      assert.ok(!list.some((e) => e.detail.code === 10004 || e.detail.errCode === 10004), 'the right hash loads');
+    } finally {
+      await page.close();
+    }
+    return nginx.waitForRecording(name);
+  };
+  const [paused, hidden] = await Promise.all([
+    run(names[0]!, async (p) => assert.equal((await call(p, 'pause')).errMsg, 'pause:ok')),
+    run(names[1]!, (p) =>
+      // A string, not a function: tsx would wrap the getter in a __name() the page does not have.
+      p.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get() { return 'hidden'; } });
+        document.dispatchEvent(new Event('visibilitychange'));`),
+    ),
+  ]);
+  for (const [what, recording] of [['paused', paused], ['hidden', hidden]] as const) {
+    const before = meanColour(await frameAt(recording, 0.5));
+    const during = meanColour(await frameAt(recording, 2.4));
+    console.log(`# ${what}: mean colour before ${before.map((v) => v.toFixed(0))}, during ${during.map((v) => v.toFixed(0))}`);
+    assert.ok(Math.abs(during[0] - 230) < 8 && Math.abs(during[1] - 30) < 8 && Math.abs(during[2] - 200) < 8, `${what}: the waiting image's colour is pushed`);
+    assert.ok(Math.abs(before[1] - 30) > 40, `${what}: the card before`);
+  }
+  const loud = await maxVolumeDb(paused, 0.2, 0.8);
+  const quiet = await maxVolumeDb(hidden, 1.8, 1.0);
+  console.log(`# sound before ${loud} dB, while hidden ${quiet} dB`);
+  assert.ok(quiet < -50 && quiet < loud - 20, `the sound is muted while hidden (${quiet} dB vs ${loud} dB)`);
+});
