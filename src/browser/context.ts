@@ -7,6 +7,7 @@
 import { invoke, parseSnapshotOptions, parseVolume, parseZoom, requireString, type MethodCallbacks, type MethodSuccess } from '../core/callbacks.js';
 import { LivePusherElement } from './element.js';
 import { loadLookupImage } from './effects/lookup-image.js';
+import { renderView } from './effects/view-snapshot.js';
 
 type Options<A extends object = object> = (A & MethodCallbacks<never>) | undefined;
 
@@ -75,11 +76,16 @@ export class LivePusherContext {
     });
   }
 
-  /** `tempImagePath` is an object URL of a PNG (`raw`) or JPEG (`compressed`) (spec §3). */
+  /**
+   * `tempImagePath` is an object URL of a PNG (`raw`) or JPEG (`compressed`) (spec §3): the
+   * pushed picture (`stream`), or the preview as shown (`view`: the element's size, local mirror).
+   */
   snapshot(options?: Options<{ quality?: unknown; sourceType?: unknown }>): Promise<MethodSuccess<{ tempImagePath: string; width: number; height: number }>> {
     return invoke<{ tempImagePath: string; width: number; height: number }>('snapshot', options, async () => {
-      const { quality } = parseSnapshotOptions(options);
-      const { blob, width, height } = await this.session.snapshot(quality === 'raw' ? 'image/png' : 'image/jpeg');
+      const { quality, sourceType } = parseSnapshotOptions(options);
+      const type = quality === 'raw' ? 'image/png' : 'image/jpeg';
+      const { blob, width, height } =
+        sourceType === 'view' ? await renderView(await this.session.pictureBitmap(), this.element.viewGeometry(), type) : await this.session.snapshot(type);
       return { tempImagePath: URL.createObjectURL(blob), width, height };
     });
   }

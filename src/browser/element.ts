@@ -23,6 +23,7 @@ import { resolveAudioSettings, resolveVideoSettings } from '../core/modes.js';
 import type { NetStatusInfo } from '../core/netstatus.js';
 import { TunnelTransport } from '../transport/tunnel.js';
 import { PusherSession, type PusherState, type SessionSettings } from './pusher-session.js';
+import type { ViewGeometry } from './effects/view-snapshot.js';
 
 /** The events of spec §1, as DOM event names. */
 export const PUSHER_EVENTS = [
@@ -79,6 +80,19 @@ export class LivePusherElement extends HTMLElement {
     this.video.autoplay = true;
     this.video.setAttribute('part', 'preview');
     root.append(style, this.video);
+  }
+
+  /**
+   * @internal The preview's box in device pixels and whether it flips the pushed picture (local
+   * mirror ≠ remote mirror), for snapshot `view`; undefined when the element is not laid out.
+   */
+  viewGeometry(): ViewGeometry | undefined {
+    const box = this.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const width = Math.round(box.width * dpr);
+    const height = Math.round(box.height * dpr);
+    if (width < 2 || height < 2) return undefined;
+    return { width, height, flip: effectiveLocalMirror(this.attrs) !== effectiveRemoteMirror(this.attrs) };
   }
 
   /** A hidden page pushes the waiting image with the sound muted (spec §1 waiting-image). */

@@ -354,6 +354,12 @@ export class PusherSession {
     this.stage?.setEffects(passes);
   }
 
+  /** The last pushed picture as a bitmap (snapshot `view` fits and mirrors it); the caller closes it. */
+  pictureBitmap(): Promise<ImageBitmap> {
+    if (!this.stage) return Promise.reject(new Error('no picture yet: start the preview first'));
+    return this.stage.snapshotBitmap();
+  }
+
   /** The pushed picture (`stream`) as an image (spec §3 snapshot). */
   async snapshot(type: 'image/png' | 'image/jpeg'): Promise<{ blob: Blob; width: number; height: number }> {
     if (!this.stage) throw new Error('no picture yet: start the preview first');

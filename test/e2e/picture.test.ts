@@ -424,3 +424,39 @@ test('while paused, and while the page is hidden (sound muted), the waiting imag
   console.log(`# sound before ${loud} dB, while hidden ${quiet} dB`);
   assert.ok(quiet < -50 && quiet < loud - 20, `the sound is muted while hidden (${quiet} dB vs ${loud} dB)`);
 });
+
+test('snapshot stream is the pushed picture; view is the preview as shown (its size, local mirror)', async () => {
+  const page = await openPusher({ url: nginx.url('live', 'pic-snapshot'), autopush: '', filter: 'blues', style: 'width: 180px; height: 320px', 'local-mirror': 'enable' });
+  try {
+    await waitForEvent(page, 'e.detail.code === 1002');
+    await page.waitForTimeout(800);
+    const stream = await call(page, 'snapshot', { quality: 'raw', sourceType: 'stream' });
+    const view = await call(page, 'snapshot', { quality: 'raw', sourceType: 'view' });
+    assert.deepEqual([stream.errMsg, stream.width, stream.height], ['snapshot:ok', 360, 640]);
+    assert.deepEqual([view.errMsg, view.width, view.height], ['snapshot:ok', 180, 320]);
+    // In the page: the stream snapshot flipped and scaled to the view vs the view snapshot.
+    const [flipped, straight] = (await page.evaluate(
+      `(async () => {
+        const load = async (u) => createImageBitmap(await (await fetch(u)).blob());
+        const s = await load(${JSON.stringify(stream.tempImagePath)});
+        const v = await load(${JSON.stringify(view.tempImagePath)});
+        const pixels = (bitmap, flip) => {
+          const c = new OffscreenCanvas(180, 320);
+          const g = c.getContext('2d');
+          if (flip) { g.translate(180, 0); g.scale(-1, 1); }
+          g.drawImage(bitmap, 0, 0, 180, 320);
+          return g.getImageData(0, 0, 180, 320).data;
+        };
+        const vp = pixels(v, false);
+        const diff = (a) => { let d = 0; for (let i = 0; i < a.length; i += 4) d += Math.abs(a[i] - vp[i]) + Math.abs(a[i + 1] - vp[i + 1]) + Math.abs(a[i + 2] - vp[i + 2]); return d / (a.length / 4 * 3); };
+        return [diff(pixels(s, true)), diff(pixels(s, false))];
+      })()`,
+    )) as [number, number];
+    console.log(`# view vs flipped stream ${flipped.toFixed(2)}, vs unflipped ${straight.toFixed(2)}`);
+    assert.ok(flipped < 3, `the view is the mirrored pushed picture (${flipped.toFixed(2)})`);
+    assert.ok(straight > flipped + 10, 'and not the unmirrored one');
+    assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  } finally {
+    await page.close();
+  }
+});
