@@ -1,7 +1,7 @@
 /**
  * `beauty` 0–9 with `beauty-style` (spec §1): edge-preserving skin smoothing.
  *
- * A single-pass bilateral filter on a sparse disc (the centre and 24 taps on three rings), its
+ * A single-pass bilateral filter on a sparse disc (the centre and 16 taps on two rings), its
  * result mixed in by the skin likelihood: skin loses blotches and fine noise, while edges (large
  * colour steps, which the range weight rejects) and non-skin areas (the mask) keep their detail.
  * `smooth` uses the full radius and mix; `nature` a smaller radius and a weaker mix with part of
@@ -9,6 +9,21 @@
  */
 import type { PassContext } from '../media/video-stage.js';
 import { SKIN_GLSL, ShaderPass } from './shader-pass.js';
+
+/**
+ * The sparse disc, as constants baked into the shader: two rings of 8 taps (the outer one rotated
+ * by half a step), each tap (x, y, spatial weight) with x, y on the unit disc. Computing the
+ * offsets with sin/cos per pixel cost more than the texture reads under software WebGL.
+ */
+const TAPS: string = [1, 2]
+  .flatMap((ring) =>
+    Array.from({ length: 8 }, (_, k) => {
+      const a = (k + 0.5 * (ring - 1)) * (Math.PI / 4);
+      const r = ring / 2;
+      return `vec3(${(Math.cos(a) * r).toFixed(5)}, ${(Math.sin(a) * r).toFixed(5)}, ${Math.exp(-(ring * ring) / 4.5).toFixed(5)})`;
+    }),
+  )
+  .join(',\n  ');
 
 const SMOOTH_FRAGMENT_SHADER = `#version 300 es
 precision highp float;
@@ -20,27 +35,30 @@ uniform float u_amount;    // 0-1 mix of the smoothed colour on skin
 uniform float u_detail;    // 0-1 share of the removed detail put back (nature)
 in vec2 v_uv;
 out vec4 outColor;
+const vec3 TAPS[16] = vec3[16](
+  ${TAPS});
 ${SKIN_GLSL}
 void main() {
   vec3 c = texture(u_input, v_uv).rgb;
+  float m = skinLikelihood(c) * u_amount;
+  // Not skin: nothing to smooth (and most of a typical frame skips the 16 reads).
+  if (m <= 0.0) {
+    outColor = vec4(c, 1.0);
+    return;
+  }
   vec3 sum = c;
   float wsum = 1.0;
-  // Three rings of 8 taps, rotated against each other so the disc is sampled evenly.
-  for (int ring = 1; ring <= 3; ring++) {
-    float r = u_radius * float(ring) / 3.0;
-    float spatial = exp(-float(ring * ring) / 4.5);
-    for (int k = 0; k < 8; k++) {
-      float a = (float(k) + 0.5 * float(ring)) * 0.785398;
-      vec3 s = texture(u_input, v_uv + vec2(cos(a), sin(a)) * r * u_texel).rgb;
-      vec3 d = s - c;
-      float w = spatial * exp(-dot(d, d) * u_rangeInv);
-      sum += s * w;
-      wsum += w;
-    }
+  vec2 step = u_radius * u_texel;
+  for (int k = 0; k < 16; k++) {
+    vec3 s = texture(u_input, v_uv + TAPS[k].xy * step).rgb;
+    vec3 d = s - c;
+    // Bilateral weight: near in space (TAPS[k].z) and near in colour (edges get ~0).
+    float w = TAPS[k].z * exp(-dot(d, d) * u_rangeInv);
+    sum += s * w;
+    wsum += w;
   }
   vec3 smoothed = sum / wsum;
   smoothed += (c - smoothed) * u_detail;
-  float m = skinLikelihood(c) * u_amount;
   outColor = vec4(mix(c, smoothed, m), 1.0);
 }`;
 
