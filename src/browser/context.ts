@@ -8,6 +8,7 @@ import { invoke, parseSnapshotOptions, parseVolume, parseZoom, requireString, ty
 import { LivePusherElement } from './element.js';
 import { loadLookupImage } from './effects/lookup-image.js';
 import { renderView } from './effects/view-snapshot.js';
+import type { CustomRendererEvent, CustomRendererInfo } from './effects/custom-render.js';
 
 type Options<A extends object = object> = (A & MethodCallbacks<never>) | undefined;
 
@@ -133,6 +134,22 @@ export class LivePusherContext {
       const { table, size } = await loadLookupImage(path, md5);
       this.session.applyLookup(table, size, alpha);
     });
+  }
+
+  /**
+   * With `enableVideoCustomRender` (spec §3): `update` when the pushed size changes, `frame` per
+   * captured frame, each with `{ width, height }` (and, as web extensions, `frame` and `canvas`).
+   * What the `frame` listener leaves on {@link createOffscreenCanvas}'s canvas is pushed.
+   */
+  onCustomRendererEvent(event: CustomRendererEvent, callback: (info: CustomRendererInfo) => void): void {
+    if (event !== 'frame' && event !== 'update') throw new TypeError(`onCustomRendererEvent: event must be 'frame' or 'update', got ${String(event)}`);
+    if (typeof callback !== 'function') throw new TypeError('onCustomRendererEvent: callback must be a function');
+    this.session.customRender.on(event, callback);
+  }
+
+  /** The canvas that is pushed with `enableVideoCustomRender`; it holds the picture when `frame` fires. */
+  createOffscreenCanvas(): OffscreenCanvas {
+    return this.session.customRender.offscreenCanvas();
   }
 
   clearFilters(options?: Options) {

@@ -178,6 +178,7 @@ export class LivePusherElement extends HTMLElement {
       remoteMirror: effectiveRemoteMirror(this.attrs),
       picture: { beauty: this.attrs.beauty, whiteness: this.attrs.whiteness, beautyStyle: this.attrs.beautyStyle, filter: this.attrs.filter },
       waitingImage: { url: this.attrs.waitingImage, hash: this.attrs.waitingImageHash },
+      customRender: this.attrs.enableVideoCustomRender,
     };
   }
 

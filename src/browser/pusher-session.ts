@@ -22,6 +22,7 @@ import { H264Encoder } from './media/video-encoder.js';
 import { VideoStage } from './media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from './effects/picture-effects.js';
 import { WaitingImage, type WaitingImageSource } from './effects/waiting-image.js';
+import { CustomRender } from './effects/custom-render.js';
 
 /** The element's states (spec §5 `state`). */
 export type PusherState = SessionState;
@@ -54,6 +55,8 @@ export interface SessionSettings {
   picture?: PictureSettings;
   /** waiting-image and waiting-image-hash (spec §1). */
   waitingImage?: WaitingImageSource;
+  /** enableVideoCustomRender (spec §1): the app's canvas is pushed. */
+  customRender?: boolean;
 }
 
 export interface PusherSessionOptions {
@@ -98,6 +101,8 @@ export class PusherSession {
     this.status(StatusCode.WaitingImageFailed, `${describeStatus(StatusCode.WaitingImageFailed)}: ${message}`);
     this.sink.error(StatusCode.WaitingImageFailed, message);
   });
+  /** @internal onCustomRendererEvent / createOffscreenCanvas (the context reaches it). */
+  readonly customRender = new CustomRender();
   /** The page is hidden (visibilitychange): the waiting image and silence are pushed. */
   private hidden = false;
   private encoder: H264Encoder | undefined;
@@ -544,7 +549,7 @@ export class PusherSession {
     } finally {
       this.keepLastFrame(frame);
     }
-    this.encoder.encode(out);
+    this.encoder.encode(this.settings.customRender ? this.customRender.render(out) : out);
   }
 
   /** Keeps the newest camera frame (for pause) and closes the one it replaces. */

@@ -460,3 +460,30 @@ test('snapshot stream is the pushed picture; view is the preview as shown (its s
     await page.close();
   }
 });
+
+test('custom render: what the app draws on createOffscreenCanvas is pushed; update gives the size', async () => {
+  let updates: unknown;
+  const frame = await pushFrame('pic-custom', { 'enable-video-custom-render': '' }, async (page) => {
+    // A string: tsx would wrap these arrow functions in a __name() the page does not have.
+    await page.evaluate(`(async () => {
+      const { createLivePusherContext } = await import('/live-pusher.js');
+      const ctx = createLivePusherContext('under-test');
+      const canvas = ctx.createOffscreenCanvas();
+      const g = canvas.getContext('2d');
+      window.updates = [];
+      ctx.onCustomRendererEvent('update', (info) => window.updates.push([info.width, info.height]));
+      ctx.onCustomRendererEvent('frame', (info) => {
+        g.fillStyle = 'rgb(20, 220, 240)';
+        g.fillRect(0, 0, info.width, info.height / 2);
+      });
+    })()`);
+    await page.waitForTimeout(500);
+    updates = await page.evaluate('window.updates');
+  });
+  assert.deepEqual(updates, [[W, H]], 'one update with the pushed size');
+  const top = meanColour(frame.subarray(0, (W * H * 3) / 2 - W * 3 * 8));
+  const bottomWhite = meanLuma(frame, WHITE);
+  console.log(`# custom render: top ${top.map((v) => v.toFixed(0))}, bottom white patch ${bottomWhite.toFixed(0)}`);
+  assert.ok(Math.abs(top[0] - 20) < 8 && Math.abs(top[1] - 220) < 8 && Math.abs(top[2] - 240) < 8, 'the app drew the top half');
+  assert.ok(Math.abs(bottomWhite - 255) < 5, 'the picture is under what the app did not cover');
+});
