@@ -152,6 +152,11 @@ export class LivePusherContext {
     return this.session.customRender.offscreenCanvas();
   }
 
+  /** Closes the picture-in-picture window of the preview (spec §3). */
+  exitPictureInPicture(options?: Options) {
+    return invoke('exitPictureInPicture', options, () => this.element.exitPictureInPicture());
+  }
+
   clearFilters(options?: Options) {
     return invoke('clearFilters', options, () => this.session.clearLookup());
   }
@@ -165,7 +170,6 @@ export class LivePusherContext {
 /** Methods of spec §3 whose capability has not landed yet (issues 6 and 7). */
 const NOT_YET = [
   'playBGM', 'stopBGM', 'pauseBGM', 'resumeBGM', 'setBGMVolume',
-  'exitPictureInPicture',
   'applySticker', 'clearStickers',
   'applyLipStickMakeup', 'applyEyeShadowMakeup', 'applyBlusherStickMakeup', 'applyFaceContourMakeup', 'applyEyeBrowMakeup', 'clearMakeups',
 ] as const;

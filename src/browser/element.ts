@@ -79,6 +79,8 @@ export class LivePusherElement extends HTMLElement {
     this.video.playsInline = true;
     this.video.autoplay = true;
     this.video.setAttribute('part', 'preview');
+    this.video.addEventListener('enterpictureinpicture', () => this.emit('enterpictureinpicture', {}));
+    this.video.addEventListener('leavepictureinpicture', () => this.emit('leavepictureinpicture', {}));
     root.append(style, this.video);
   }
 
@@ -95,8 +97,27 @@ export class LivePusherElement extends HTMLElement {
     return { width, height, flip: effectiveLocalMirror(this.attrs) !== effectiveRemoteMirror(this.attrs) };
   }
 
-  /** A hidden page pushes the waiting image with the sound muted (spec §1 waiting-image). */
-  private readonly onVisibility = (): void => this.session?.setHidden(document.visibilityState === 'hidden');
+  /**
+   * A hidden page pushes the waiting image with the sound muted (spec §1 waiting-image), and with
+   * a `picture-in-picture-mode` the preview moves into the browser's picture-in-picture window.
+   */
+  private readonly onVisibility = (): void => {
+    const hidden = document.visibilityState === 'hidden';
+    this.session?.setHidden(hidden);
+    if (hidden && this.attrs.pictureInPictureMode.length > 0 && this.session?.state === 'pushing') this.enterPictureInPicture();
+  };
+
+  /** Browsers may refuse picture-in-picture without a user gesture: that is a warning, not an error. */
+  private enterPictureInPicture(): void {
+    if (!document.pictureInPictureEnabled || document.pictureInPictureElement) return;
+    this.video.requestPictureInPicture().catch((e: unknown) => this.warnOnce(`picture-in-picture refused by the browser: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** @internal exitPictureInPicture (spec §3). */
+  async exitPictureInPicture(): Promise<void> {
+    if (document.pictureInPictureElement !== this.video && document.pictureInPictureElement !== this) throw new Error('the preview is not in picture-in-picture');
+    await document.exitPictureInPicture();
+  }
 
   /** Resolves once pending attribute/property changes have been applied (lit's updateComplete). */
   get updateComplete(): Promise<void> {

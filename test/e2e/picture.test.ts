@@ -98,7 +98,7 @@ async function openPusher(attributes: Record<string, string>): Promise<Page> {
         if (c.audio) for (const t of (await navigator.mediaDevices.getUserMedia({ audio: c.audio })).getAudioTracks()) stream.addTrack(t);
         return stream;
       };
-      for (const type of ['statechange', 'error']) el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail }));
+      for (const type of ['statechange', 'error', 'enterpictureinpicture', 'leavepictureinpicture']) el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail }));
       for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
       document.body.append(el);
     },
@@ -486,4 +486,30 @@ test('custom render: what the app draws on createOffscreenCanvas is pushed; upda
   console.log(`# custom render: top ${top.map((v) => v.toFixed(0))}, bottom white patch ${bottomWhite.toFixed(0)}`);
   assert.ok(Math.abs(top[0] - 20) < 8 && Math.abs(top[1] - 220) < 8 && Math.abs(top[2] - 240) < 8, 'the app drew the top half');
   assert.ok(Math.abs(bottomWhite - 255) < 5, 'the picture is under what the app did not cover');
+});
+
+test('picture-in-picture-mode: a hidden page asks for picture-in-picture; exitPictureInPicture', async () => {
+  const page = await openPusher({ url: nginx.url('live', 'pic-pip'), autopush: '', 'picture-in-picture-mode': 'push' });
+  const warnings: string[] = [];
+  page.on('console', (m) => warnings.push(m.text()));
+  try {
+    await waitForEvent(page, 'e.detail.code === 1002');
+    const notIn = await call(page, 'exitPictureInPicture');
+    assert.match(String(notIn.errMsg), /^exitPictureInPicture:fail .*not in picture-in-picture/);
+    await page.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get() { return 'hidden'; } });
+      document.dispatchEvent(new Event('visibilitychange'));`);
+    await page.waitForTimeout(1000);
+    const entered = await page.evaluate(() => (window as unknown as { events: PusherEvent[] }).events.some((e) => e.type === 'enterpictureinpicture'));
+    const asked = await page.evaluate('document.pictureInPictureEnabled');
+    // Headless Chromium refuses without a user gesture (or has no PiP): then the element says so once.
+    if (entered) {
+      assert.equal((await call(page, 'exitPictureInPicture')).errMsg, 'exitPictureInPicture:ok');
+      await waitForEvent(page, 'e.type === "leavepictureinpicture"', 3000);
+    }
+    else if (asked) assert.ok(warnings.some((w) => w.includes('picture-in-picture refused')), warnings.join('\n'));
+    console.log(`# picture-in-picture: enabled ${asked}, entered ${entered}`);
+    assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  } finally {
+    await page.close();
+  }
 });
