@@ -7,6 +7,7 @@
 import type { LivePusherError } from '../core/codes.js';
 import type { AudioSettings } from '../core/modes.js';
 import type { FlvTag } from '../media/flv/tag.js';
+import { BackgroundMusic, type BgmEvents, type PlayOptions } from './audio/bgm.js';
 import { AudioCapture } from './media/audio-capture.js';
 import { aacWorkerEncoder } from './media/aac-worker-encoder.js';
 import { AacTagEncoder } from './media/audio-encoder.js';
@@ -22,6 +23,8 @@ export interface AudioPipelineOptions {
   /** Microphone level 0–100, five times a second (audiovolumenotify). */
   onLevel(level: number): void;
   onError(error: LivePusherError): void;
+  /** Where background music reports bgmstart / bgmprogress / bgmcomplete. */
+  bgmEvents?: BgmEvents;
 }
 
 const LEVEL_INTERVAL_MS = 200;
@@ -38,11 +41,12 @@ export class AudioPipeline {
   private paused = false;
   private micEnabled: boolean;
   private readonly levelTimer: ReturnType<typeof setInterval>;
+  private music: BackgroundMusic | undefined;
 
   private constructor(
     private readonly capture: AudioCapture,
     private readonly encoder: AacTagEncoder,
-    options: AudioPipelineOptions,
+    private readonly options: AudioPipelineOptions,
   ) {
     this.micEnabled = options.micEnabled;
     this.applyMute();
@@ -99,8 +103,38 @@ export class AudioPipeline {
     this.capture.setVolume(volume);
   }
 
+  /** Background music mixed into the pushed sound (spec §3 playBGM); rejects when it cannot load. */
+  playBgm(options: PlayOptions): Promise<void> {
+    return this.bgm().play(options);
+  }
+
+  /** stopBGM, pauseBGM, resumeBGM, setBGMVolume (spec §3). */
+  stopBgm(): void {
+    this.music?.stop();
+  }
+
+  pauseBgm(): void {
+    this.music?.pause();
+  }
+
+  resumeBgm(): void {
+    this.music?.resume();
+  }
+
+  setBgmVolume(volume: number): void {
+    this.bgm().setVolume(volume);
+  }
+
+  /** Created on first use so that a push without music has no extra nodes in its graph. */
+  private bgm(): BackgroundMusic {
+    const noop = () => undefined;
+    this.music ??= new BackgroundMusic(this.capture.context, this.capture.mixBus, this.options.bgmEvents ?? { start: noop, progress: noop, complete: noop });
+    return this.music;
+  }
+
   close(): void {
     clearInterval(this.levelTimer);
+    this.music?.close();
     void this.capture.close();
     this.encoder.close();
   }

@@ -4,7 +4,7 @@
  * The methods of later issues (background music, filters, stickers, makeup, custom render,
  * picture-in-picture) fail with a clear "not supported yet" until their issue lands.
  */
-import { invoke, parseSnapshotOptions, parseVolume, parseZoom, requireString, type MethodCallbacks, type MethodSuccess } from '../core/callbacks.js';
+import { invoke, parseOptionalTimeMs, parseSnapshotOptions, parseVolume, parseZoom, requireString, type MethodCallbacks, type MethodSuccess } from '../core/callbacks.js';
 import { LivePusherElement } from './element.js';
 import { loadLookupImage } from './effects/lookup-image.js';
 import { renderView } from './effects/view-snapshot.js';
@@ -120,6 +120,33 @@ export class LivePusherContext {
     return invoke('setMICVolume', options, () => this.session.setMicVolume(parseVolume(options?.volume)));
   }
 
+  /** Background music mixed into the pushed audio and played locally (spec §3); 10003 when it cannot load. */
+  playBGM(options?: Options<{ url?: unknown; startTimeMs?: unknown; endTimeMs?: unknown }>) {
+    return invoke('playBGM', options, () =>
+      this.session.playBgm({
+        url: requireString(options?.url, 'url'),
+        startTimeMs: parseOptionalTimeMs(options?.startTimeMs, 'startTimeMs'),
+        endTimeMs: parseOptionalTimeMs(options?.endTimeMs, 'endTimeMs'),
+      }),
+    );
+  }
+
+  stopBGM(options?: Options) {
+    return invoke('stopBGM', options, () => this.session.stopBgm());
+  }
+
+  pauseBGM(options?: Options) {
+    return invoke('pauseBGM', options, () => this.session.pauseBgm());
+  }
+
+  resumeBGM(options?: Options) {
+    return invoke('resumeBGM', options, () => this.session.resumeBgm());
+  }
+
+  setBGMVolume(options?: Options<{ volume?: unknown }>) {
+    return invoke('setBGMVolume', options, () => this.session.setBgmVolume(parseVolume(options?.volume)));
+  }
+
   /**
    * A colour lookup image (512×512, 8×8 tiles) applied after the `filter` look, mixed at `alpha`
    * (0–1, default 1); `md5` is checked against the image's bytes when given (spec §3).
@@ -167,9 +194,8 @@ export class LivePusherContext {
   }
 }
 
-/** Methods of spec §3 whose capability has not landed yet (issues 6 and 7). */
+/** Methods of spec §3 whose capability has not landed yet (issue 6). */
 const NOT_YET = [
-  'playBGM', 'stopBGM', 'pauseBGM', 'resumeBGM', 'setBGMVolume',
   'applySticker', 'clearStickers',
   'applyLipStickMakeup', 'applyEyeShadowMakeup', 'applyBlusherStickMakeup', 'applyFaceContourMakeup', 'applyEyeBrowMakeup', 'clearMakeups',
 ] as const;

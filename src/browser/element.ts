@@ -165,6 +165,7 @@ export class LivePusherElement extends HTMLElement {
           if (stream) void this.video.play().catch(() => undefined);
         },
         volume: (volume) => this.emit('audiovolumenotify', { volume }),
+        bgm: (event, detail) => this.emit(event, detail),
       },
     });
     return this.session;

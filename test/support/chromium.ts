@@ -30,11 +30,17 @@ export interface LaunchOptions {
   permissions?: 'grant' | 'deny';
   /** Frame rate of the fake camera (Chromium's default is 20). */
   cameraFps?: number;
+  /**
+   * A WAV file the fake microphone plays, looped, in place of Chromium's beep (sound tests use a
+   * known tone so that what reaches the recording can be measured).
+   */
+  micWav?: string;
 }
 
 /** Starts headless Chromium; close it in the test file's `after()`. */
 export function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   const permission = options.permissions === 'deny' ? '--deny-permission-prompts' : '--use-fake-ui-for-media-stream';
   const devices = options.cameraFps ? `--use-fake-device-for-media-stream=fps=${options.cameraFps}` : '--use-fake-device-for-media-stream';
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, devices, permission] });
+  const mic = options.micWav ? [`--use-file-for-fake-audio-capture=${options.micWav}`] : [];
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, devices, permission, ...mic] });
 }
