@@ -164,7 +164,9 @@ export class LivePusherElement extends HTMLElement {
           this.video.srcObject = stream ?? null;
           if (stream) void this.video.play().catch(() => undefined);
         },
-        volume: (volume) => this.emit('audiovolumenotify', { volume }),
+        volume: (volume) => {
+          if (this.volumeListeners.size > 0) this.emit('audiovolumenotify', { volume });
+        },
         bgm: (event, detail) => this.emit(event, detail),
       },
     });
@@ -258,6 +260,22 @@ export class LivePusherElement extends HTMLElement {
 
   private reflectState(state: PusherState): void {
     if (this.getAttribute('state') !== state) this.setAttribute('state', state);
+  }
+
+  /**
+   * Listeners of audiovolumenotify (the `onaudiovolumenotify` property adds one too): the level is
+   * reported only while someone listens (spec §1), so an app that does not care pays no events.
+   */
+  private readonly volumeListeners = new Set<EventListenerOrEventListenerObject>();
+
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
+    if (type === 'audiovolumenotify' && listener) this.volumeListeners.add(listener);
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void {
+    if (type === 'audiovolumenotify' && listener) this.volumeListeners.delete(listener);
+    super.removeEventListener(type, listener, options);
   }
 
   /** @internal Dispatches a spec event; `on<name>` properties are listeners too. */

@@ -183,3 +183,30 @@ test('bgm events come in order, progress rises to the segment duration; a missin
     await page.close();
   }
 });
+
+test('audiovolumenotify comes several times a second only while someone listens, with the mic tone as level', async () => {
+  const page = await openPusher('volume');
+  try {
+    // A capturing listener on window sees the element's events without counting as a listener.
+    const count = () => page.evaluate(() => (window as unknown as { levels: number[] }).levels.length);
+    await page.evaluate(() => {
+      const levels: number[] = [];
+      (window as unknown as { levels: number[] }).levels = levels;
+      window.addEventListener('audiovolumenotify', (e) => levels.push((e as CustomEvent<{ volume: number }>).detail.volume), true);
+    });
+    await page.waitForTimeout(1000);
+    assert.equal(await count(), 0, 'no events without a listener');
+    await page.evaluate(() => ((document.getElementById('under-test') as unknown as { onaudiovolumenotify: unknown }).onaudiovolumenotify = () => undefined));
+    await page.waitForTimeout(1000);
+    const heard = await page.evaluate(() => (window as unknown as { levels: number[] }).levels);
+    assert.ok(heard.length >= 3, `${heard.length} events in a second`);
+    // The mic tone is −12 dBFS (RMS −15 dB): level (−15 + 60) / 60 · 100 ≈ 75.
+    assert.ok(heard.every((v) => v >= 65 && v <= 85), `levels ${heard.join(',')}`);
+    await page.evaluate(() => ((document.getElementById('under-test') as unknown as { onaudiovolumenotify: unknown }).onaudiovolumenotify = null));
+    const n = await count();
+    await page.waitForTimeout(800);
+    assert.equal(await count(), n, 'none after the listener went');
+  } finally {
+    await page.close();
+  }
+});
