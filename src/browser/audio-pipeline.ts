@@ -141,5 +141,8 @@ export class AudioPipeline {
 
   private applyMute(): void {
     this.capture.setMuted(this.paused || !this.micEnabled);
+    // Paused pushes silence (spec §3 pause): the music that joins at the mix bus too. Set on the
+    // audio clock, like the mic gain, so the cut is sample-accurate and the AAC stream continues.
+    this.capture.mixBus.gain.setValueAtTime(this.paused ? 0 : 1, this.capture.context.currentTime);
   }
 }

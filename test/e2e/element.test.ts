@@ -8,12 +8,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import type { NetStatusInfo } from '../../src/core/netstatus.js';
 import { startStudio, type Studio } from '../../src/node/studio/server.js';
 import { runTool } from '../support/children.js';
 import { launchChromium } from '../support/chromium.js';
 import { probePackets, probeStreams } from '../support/ffprobe.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
+import { call, codes, events, openPusher, waitForEvent, type PusherEvent } from './pusher-page.js';
 
 
 let nginx: NginxRtmp;
@@ -33,69 +33,6 @@ after(async () => {
   await nginx?.stop();
 });
 
-interface PusherEvent {
-  type: string;
-  detail: { code?: number; message?: string; info?: NetStatusInfo; errCode?: number; errMsg?: string };
-  at: number;
-}
-
-/**
- * Opens the studio page and adds a `<live-pusher>` with `attributes`; events are recorded in the
- * page. The studio's own pusher stays idle (it has no autopush).
- */
-async function openPusher(attributes: Record<string, string>, on: Browser = browser): Promise<Page> {
-  const page = await on.newPage();
-  const log: string[] = [];
-  page.on('pageerror', (e) => log.push(e.message));
-  await page.goto(studio.url);
-  await page.evaluate(async (attrs) => {
-    await customElements.whenDefined('live-pusher');
-    const events: unknown[] = [];
-    (window as unknown as { events: unknown[] }).events = events;
-    const el = document.createElement('live-pusher');
-    el.id = 'under-test';
-    for (const type of ['statechange', 'netstatus', 'error']) {
-      el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail, at: performance.now() }));
-    }
-    for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
-    document.body.append(el);
-  }, attributes);
-  return page;
-}
-
-function events(page: Page): Promise<PusherEvent[]> {
-  return page.evaluate(() => (window as unknown as { events: PusherEvent[] }).events);
-}
-
-async function waitForEvent(page: Page, predicate: string, timeoutMs = 20_000): Promise<void> {
-  await page.waitForFunction(
-    (p) => (window as unknown as { events: PusherEvent[] }).events.some((e) => new Function('e', `return ${p}`)(e)),
-    predicate,
-    { timeout: timeoutMs, polling: 100 },
-  );
-}
-
-function codes(list: PusherEvent[]): number[] {
-  return list.filter((e) => e.type === 'statechange').map((e) => e.detail.code!);
-}
-
-/** Calls a context method in the page; resolves with its result or its errMsg. */
-function call(page: Page, method: string, args: object = {}): Promise<Record<string, unknown>> {
-  return page.evaluate(
-    async ([m, a]) => {
-      const { createLivePusherContext } = (await import('/live-pusher.js' as string)) as {
-        createLivePusherContext(id: string): Record<string, (o: object) => Promise<Record<string, unknown>>>;
-      };
-      try {
-        return await createLivePusherContext('under-test')[m as string]!(a as object);
-      } catch (e) {
-        return { errMsg: (e as Error).message };
-      }
-    },
-    [method, args] as const,
-  );
-}
-
 async function pushFor(page: Page, ms: number): Promise<void> {
   await waitForEvent(page, 'e.detail.code === 1002');
   await page.waitForTimeout(ms);
@@ -104,7 +41,7 @@ async function pushFor(page: Page, ms: number): Promise<void> {
 
 test('default attributes and autopush: H.264 360×640 ~15 fps and AAC 48 kHz arrive at nginx-rtmp, with the codes in order', async () => {
   await rm(nginx.recordingPath('default'), { force: true });
-  const page = await openPusher({ url: nginx.url('live', 'default'), autopush: '' });
+  const page = await openPusher(browser, studio.url, { url: nginx.url('live', 'default'), autopush: '' });
   await pushFor(page, 4000);
   const list = await events(page);
   await page.close();
@@ -145,7 +82,7 @@ test('default attributes and autopush: H.264 360×640 ~15 fps and AAC 48 kHz arr
 
 test('mode FHD with horizontal orientation pushes 1280×720; audio-quality low pushes 16 kHz', async () => {
   await rm(nginx.recordingPath('fhd'), { force: true });
-  const page = await openPusher({ url: nginx.url('live', 'fhd'), mode: 'FHD', orientation: 'horizontal', 'audio-quality': 'low', autopush: '' });
+  const page = await openPusher(browser, studio.url, { url: nginx.url('live', 'fhd'), mode: 'FHD', orientation: 'horizontal', 'audio-quality': 'low', autopush: '' });
   await pushFor(page, 2500);
   await page.close();
   const streams = await probeStreams(await nginx.waitForRecording('fhd'));
@@ -156,7 +93,7 @@ test('mode FHD with horizontal orientation pushes 1280×720; audio-quality low p
 
 test('pause and resume keep one connection; sendMessage is in the SEI; snapshot has the pushed size', async () => {
   await rm(nginx.recordingPath('controls'), { force: true });
-  const page = await openPusher({ url: nginx.url('live', 'controls'), autopush: '' });
+  const page = await openPusher(browser, studio.url, { url: nginx.url('live', 'controls'), autopush: '' });
   await waitForEvent(page, 'e.detail.code === 1002');
   await page.waitForTimeout(1000);
   assert.equal((await call(page, 'sendMessage', { msg: 'hello from the pusher' })).errMsg, 'sendMessage:ok');
@@ -187,7 +124,7 @@ test('pause and resume keep one connection; sendMessage is in the SEI; snapshot 
 test('a refused camera gives error 10001 and statechange -1301', async () => {
   const denying = await launchChromium({ permissions: 'deny' });
   try {
-    const page = await openPusher({ url: nginx.url('live', 'denied'), autopush: '' }, denying);
+    const page = await openPusher(denying, studio.url, { url: nginx.url('live', 'denied'), autopush: '' });
     await waitForEvent(page, 'e.type === "error"');
     await page.waitForTimeout(300);
     const list = await events(page);
@@ -202,7 +139,7 @@ test('a refused camera gives error 10001 and statechange -1301', async () => {
 });
 
 test('the RTMP server restarting mid-push gives 1102 and the stream resumes', async () => {
-  const page = await openPusher({ url: nginx.url('live', 'restart'), autopush: '' });
+  const page = await openPusher(browser, studio.url, { url: nginx.url('live', 'restart'), autopush: '' });
   await waitForEvent(page, 'e.detail.code === 1002');
   await page.waitForTimeout(1000);
   await rm(nginx.recordingPath('restart'), { force: true });
@@ -222,7 +159,7 @@ test('the RTMP server restarting mid-push gives 1102 and the stream resumes', as
 
 test('a server that never comes back gives -1307 and the element stops', async () => {
   const server = await startNginxRtmp();
-  const page = await openPusher({ url: server.url('live', 'gone'), autopush: '' });
+  const page = await openPusher(browser, studio.url, { url: server.url('live', 'gone'), autopush: '' });
   try {
     await waitForEvent(page, 'e.detail.code === 1002');
     await server.stop();

@@ -21,6 +21,7 @@ import { startStudio, type Studio } from '../../src/node/studio/server.js';
 import { runTool } from '../support/children.js';
 import { launchChromium } from '../support/chromium.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
+import { call, waitForEvent, type PusherEvent } from './pusher-page.js';
 
 const W = 360;
 const H = 640;
@@ -38,11 +39,6 @@ after(async () => {
   await studio?.close();
   await nginx?.stop();
 });
-
-interface PusherEvent {
-  type: string;
-  detail: { code?: number; errCode?: number };
-}
 
 /** Opens the studio page with a `<live-pusher>` whose camera is the test card. */
 async function openPusher(attributes: Record<string, string>): Promise<Page> {
@@ -98,37 +94,13 @@ async function openPusher(attributes: Record<string, string>): Promise<Page> {
         if (c.audio) for (const t of (await navigator.mediaDevices.getUserMedia({ audio: c.audio })).getAudioTracks()) stream.addTrack(t);
         return stream;
       };
-      for (const type of ['statechange', 'error', 'enterpictureinpicture', 'leavepictureinpicture']) el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail }));
+      for (const type of ['statechange', 'error', 'enterpictureinpicture', 'leavepictureinpicture']) el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail, at: performance.now() }));
       for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
       document.body.append(el);
     },
     [attributes, W, H] as const,
   );
   return page;
-}
-
-async function waitForEvent(page: Page, predicate: string, timeoutMs = 20_000): Promise<void> {
-  await page.waitForFunction(
-    (p) => (window as unknown as { events: PusherEvent[] }).events.some((e) => new Function('e', `return ${p}`)(e)),
-    predicate,
-    { timeout: timeoutMs, polling: 100 },
-  );
-}
-
-function call(page: Page, method: string, args: object = {}): Promise<Record<string, unknown>> {
-  return page.evaluate(
-    async ([m, a]) => {
-      const { createLivePusherContext } = (await import('/live-pusher.js' as string)) as {
-        createLivePusherContext(id: string): Record<string, (o: object) => Promise<Record<string, unknown>>>;
-      };
-      try {
-        return await createLivePusherContext('under-test')[m as string]!(a as object);
-      } catch (e) {
-        return { errMsg: (e as Error).message };
-      }
-    },
-    [method, args] as const,
-  );
 }
 
 /** One RGB24 frame decoded from the recording at `atSeconds`. */

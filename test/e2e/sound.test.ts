@@ -16,6 +16,7 @@ import { startStudio, type Studio } from '../../src/node/studio/server.js';
 import { launchChromium } from '../support/chromium.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { decodeMono, median, toneLevels, writeToneWav } from '../support/tones.js';
+import { call, events, openPusher, waitForEvent } from './pusher-page.js';
 
 const MIC_HZ = 440;
 const BGM_HZ = 1000;
@@ -57,70 +58,16 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface PusherEvent {
-  type: string;
-  detail: { code?: number; errCode?: number; progress?: number; duration?: number; volume?: number };
-  at: number;
-}
-
-const EVENTS = ['statechange', 'error', 'bgmstart', 'bgmprogress', 'bgmcomplete'];
-
-/** The studio page with a pushing `<live-pusher>`; every event in EVENTS is recorded in the page. */
-async function openPusher(name: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(studio.url);
-  await page.evaluate(
-    async ([url, types]) => {
-      await customElements.whenDefined('live-pusher');
-      const events: unknown[] = [];
-      (window as unknown as { events: unknown[] }).events = events;
-      const el = document.createElement('live-pusher');
-      el.id = 'under-test';
-      for (const type of types) el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail, at: performance.now() }));
-      el.setAttribute('url', url);
-      el.setAttribute('autopush', '');
-      document.body.append(el);
-    },
-    [nginx.url('live', name), EVENTS] as const,
-  );
+/** The studio page with a pushing `<live-pusher>`. */
+async function openPushing(name: string): Promise<Page> {
+  const page = await openPusher(browser, studio.url, { url: nginx.url('live', name), autopush: '' });
   await waitForEvent(page, 'e.detail.code === 1002');
   return page;
 }
 
-function events(page: Page): Promise<PusherEvent[]> {
-  return page.evaluate(() => (window as unknown as { events: PusherEvent[] }).events);
-}
-
-async function waitForEvent(page: Page, predicate: string, timeoutMs = 20_000): Promise<void> {
-  await page.waitForFunction(
-    (p) => (window as unknown as { events: PusherEvent[] }).events.some((e) => new Function('e', `return ${p}`)(e)),
-    predicate,
-    { timeout: timeoutMs, polling: 50 },
-  );
-}
-
-/** Calls a context method in the page; resolves with its result (errMsg) and the page time it returned. */
-function call(page: Page, method: string, args: object = {}): Promise<{ errMsg?: string; at: number }> {
-  return page.evaluate(
-    async ([m, a]) => {
-      const { createLivePusherContext } = (await import('/live-pusher.js' as string)) as {
-        createLivePusherContext(id: string): Record<string, (o: object) => Promise<Record<string, unknown>>>;
-      };
-      let result: Record<string, unknown>;
-      try {
-        result = await createLivePusherContext('under-test')[m as string]!(a as object);
-      } catch (e) {
-        result = { errMsg: (e as Error).message };
-      }
-      return { ...result, at: performance.now() };
-    },
-    [method, args] as const,
-  );
-}
-
 test('playBGM mixes the music into the pushed audio at the setBGMVolume level; stopBGM removes it', async () => {
   await rm(nginx.recordingPath('bgm'), { force: true });
-  const page = await openPusher('bgm');
+  const page = await openPushing('bgm');
   await page.waitForTimeout(1500);
   assert.equal((await call(page, 'playBGM', { url: `${filesUrl}/bgm.wav` })).errMsg, 'playBGM:ok');
   await page.waitForTimeout(2500);
@@ -157,7 +104,7 @@ test('playBGM mixes the music into the pushed audio at the setBGMVolume level; s
 });
 
 test('bgm events come in order, progress rises to the segment duration; a missing file is 10003', async () => {
-  const page = await openPusher('bgm-events');
+  const page = await openPushing('bgm-events');
   try {
     const play = await call(page, 'playBGM', { url: `${filesUrl}/bgm.wav`, startTimeMs: 500, endTimeMs: 2500 });
     assert.equal(play.errMsg, 'playBGM:ok');
@@ -185,7 +132,7 @@ test('bgm events come in order, progress rises to the segment duration; a missin
 });
 
 test('audiovolumenotify comes several times a second only while someone listens, with the mic tone as level', async () => {
-  const page = await openPusher('volume');
+  const page = await openPushing('volume');
   try {
     // A capturing listener on window sees the element's events without counting as a listener.
     const count = () => page.evaluate(() => (window as unknown as { levels: number[] }).levels.length);

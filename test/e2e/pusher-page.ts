@@ -1,0 +1,98 @@
+/**
+ * The page side of the end-to-end tests: a `<live-pusher id="under-test">` on the studio page
+ * (the real bundle), its events recorded in the page, and its context methods called from Node.
+ */
+import type { Browser, Page } from 'playwright-core';
+import type { NetStatusInfo } from '../../src/core/netstatus.js';
+
+/** Every event of spec §1, as the page records them. */
+export const PUSHER_EVENT_TYPES = [
+  'statechange',
+  'netstatus',
+  'error',
+  'bgmstart',
+  'bgmprogress',
+  'bgmcomplete',
+  'enterpictureinpicture',
+  'leavepictureinpicture',
+] as const;
+
+export interface PusherEvent {
+  type: string;
+  detail: {
+    code?: number;
+    message?: string;
+    info?: NetStatusInfo;
+    errCode?: number;
+    errMsg?: string;
+    progress?: number;
+    duration?: number;
+    volume?: number;
+  };
+  /** performance.now() in the page when it fired. */
+  at: number;
+}
+
+/**
+ * Opens the studio page and adds a `<live-pusher id="under-test">` with `attributes`, recording
+ * its events in `window.events`. The studio's own pusher stays idle (it has no autopush).
+ */
+export async function openPusher(browser: Browser, studioUrl: string, attributes: Record<string, string>): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(studioUrl);
+  await page.evaluate(
+    async ([attrs, types]) => {
+      await customElements.whenDefined('live-pusher');
+      const events: unknown[] = [];
+      (window as unknown as { events: unknown[] }).events = events;
+      const el = document.createElement('live-pusher');
+      el.id = 'under-test';
+      for (const type of types) el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail, at: performance.now() }));
+      for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+      document.body.append(el);
+    },
+    [attributes, PUSHER_EVENT_TYPES] as const,
+  );
+  return page;
+}
+
+/** The events recorded so far. */
+export function events(page: Page): Promise<PusherEvent[]> {
+  return page.evaluate(() => (window as unknown as { events: PusherEvent[] }).events);
+}
+
+/** The statechange codes among `list`, in order. */
+export function codes(list: PusherEvent[]): number[] {
+  return list.filter((e) => e.type === 'statechange').map((e) => e.detail.code!);
+}
+
+/** Waits until a recorded event satisfies `predicate`, a JavaScript expression over `e`. */
+export async function waitForEvent(page: Page, predicate: string, timeoutMs = 20_000): Promise<void> {
+  await page.waitForFunction(
+    (p) => (window as unknown as { events: PusherEvent[] }).events.some((e) => new Function('e', `return ${p}`)(e)),
+    predicate,
+    { timeout: timeoutMs, polling: 50 },
+  );
+}
+
+/**
+ * Calls a context method of the pusher under test; resolves with its result, or `{ errMsg }` of
+ * its failure, and the page time it returned at.
+ */
+export function call(page: Page, method: string, args: object = {}): Promise<Record<string, unknown> & { errMsg?: string; at: number }> {
+  return page.evaluate(
+    async ([m, a]) => {
+      const { createLivePusherContext } = (await import('/live-pusher.js' as string)) as {
+        createLivePusherContext(id: string): Record<string, (o: object) => Promise<Record<string, unknown>>>;
+      };
+      let result: Record<string, unknown>;
+      try {
+        result = await createLivePusherContext('under-test')[m as string]!(a as object);
+      } catch (e) {
+        result = { errMsg: (e as Error).message };
+      }
+      return { ...result, at: performance.now() };
+    },
+    [method, args] as const,
+  );
+}
