@@ -19,25 +19,14 @@ import {
   type PusherProperty,
 } from '../core/attributes.js';
 import { StatusCode, describeStatus } from '../core/codes.js';
+import { PUSHER_EVENTS, type PusherEventName } from '../core/events.js';
 import { resolveAudioSettings, resolveVideoSettings } from '../core/modes.js';
 import type { NetStatusInfo } from '../core/netstatus.js';
 import { TunnelTransport } from '../transport/tunnel.js';
 import { PusherSession, type PusherState, type SessionSettings } from './pusher-session.js';
 import type { ViewGeometry } from './effects/view-snapshot.js';
 
-/** The events of spec §1, as DOM event names. */
-export const PUSHER_EVENTS = [
-  'statechange',
-  'netstatus',
-  'error',
-  'bgmstart',
-  'bgmprogress',
-  'bgmcomplete',
-  'audiovolumenotify',
-  'enterpictureinpicture',
-  'leavepictureinpicture',
-] as const;
-export type PusherEventName = (typeof PUSHER_EVENTS)[number];
+export { PUSHER_EVENTS, type PusherEventName };
 
 const STYLE = `
 :host { display: block; position: relative; width: 100%; aspect-ratio: 9 / 16; background: #000; overflow: hidden; contain: content; }

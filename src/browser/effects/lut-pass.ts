@@ -77,13 +77,7 @@ export class LutPass implements StagePass {
     gl.bindTexture(gl.TEXTURE_3D, res.lut);
     if (this.dirty) this.upload(gl, res.program);
     gl.uniform1f(res.alpha, Math.min(1, this.alpha));
-    const target = ctx.targetFor(input);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
-    gl.viewport(0, 0, ctx.width, ctx.height);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, input.texture);
-    ctx.bindQuad();
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    const target = ctx.drawFrom(input);
     gl.activeTexture(gl.TEXTURE1);
     gl.bindTexture(gl.TEXTURE_3D, null);
     gl.activeTexture(gl.TEXTURE0);

@@ -32,14 +32,7 @@ export abstract class ShaderPass implements StagePass {
     if (!this.program || !this.active()) return input;
     gl.useProgram(this.program);
     this.uniforms(gl, ctx);
-    const target = ctx.targetFor(input);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
-    gl.viewport(0, 0, ctx.width, ctx.height);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, input.texture);
-    ctx.bindQuad();
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
-    return target;
+    return ctx.drawFrom(input);
   }
 
   dispose(gl: WebGL2RenderingContext): void {

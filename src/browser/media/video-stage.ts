@@ -36,6 +36,11 @@ export interface PassContext {
   targetFor(input: StageTexture): RenderTarget;
   /** Binds the full-screen quad; then `gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4)`. */
   bindQuad(): void;
+  /**
+   * The usual pass body once its program and uniforms are set: draws the full-screen quad with
+   * `input` on texture unit 0 into `targetFor(input)` at the pushed size, and returns that target.
+   */
+  drawFrom(input: StageTexture): RenderTarget;
 }
 
 /**
@@ -146,6 +151,17 @@ export class VideoStage {
         return input.texture === a.texture ? b : a;
       },
       bindQuad: () => this.gl.bindVertexArray(this.res!.quad),
+      drawFrom: (input) => {
+        const gl = this.gl;
+        const target = this.passContext.targetFor(input);
+        gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
+        gl.viewport(0, 0, this.width, this.height);
+        gl.activeTexture(gl.TEXTURE0);
+        gl.bindTexture(gl.TEXTURE_2D, input.texture);
+        this.passContext.bindQuad();
+        gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+        return target;
+      },
     };
     this.res = this.createResources();
   }
