@@ -301,6 +301,11 @@ export class PusherSession {
   /** Front ↔ back camera (spec §3 switchCamera): reopens the camera with the other facingMode. */
   async switchCamera(): Promise<void> {
     this.settings = { ...this.settings, facingMode: this.settings.facingMode === 'user' ? 'environment' : 'user' };
+    await this.reopenCamera();
+  }
+
+  /** Opens the camera the settings name (facingMode) in place of the current one, mid-push too. */
+  private async reopenCamera(): Promise<void> {
     if (!this.capture?.video) return;
     const { capture, failures } = await openCapture({ ...this.settings, mic: false }, this.options.captureSource?.());
     if (failures[0]) throw failures[0].error;
@@ -325,6 +330,14 @@ export class PusherSession {
     const before = this.settings;
     this.settings = settings;
     if (before.remoteMirror !== settings.remoteMirror) this.stage?.setMirror(settings.remoteMirror);
+    // device-position during a push reopens the camera (issue 4). The microphone's processing
+    // switches (enable-agc, enable-ans, audio-volume-type) take effect at the next capture:
+    // Chromium does not change them on a live track.
+    if (before.facingMode !== settings.facingMode) {
+      this.reopenCamera().catch((e: unknown) => {
+        if (e instanceof LivePusherError) this.report(e);
+      });
+    }
     // Effects take hold on the next frame, without restarting anything.
     const passes = this.picture.update(settings.picture ?? NO_PICTURE_EFFECTS);
     this.stage?.setEffects(passes);

@@ -121,6 +121,34 @@ test('pause and resume keep one connection; sendMessage is in the SEI; snapshot 
   assert.ok(bytes.includes(hex), 'the message bytes are in a user_data_unregistered SEI');
 });
 
+test('device-position during a push reopens the camera and the push goes on', async () => {
+  const page = await openPusher(browser, studio.url, { url: nginx.url('live', 'recapture'), autopush: '' });
+  await waitForEvent(page, 'e.detail.code === 1002');
+  const tracks = () =>
+    page.evaluate(() => {
+      const video = document.getElementById('under-test')!.shadowRoot!.querySelector('video')!;
+      const stream = video.srcObject as MediaStream;
+      return { video: stream.getVideoTracks().map((t) => t.id) };
+    });
+  const before = await tracks();
+  await page.evaluate(() => {
+    const el = document.getElementById('under-test')!;
+    el.setAttribute('device-position', 'back');
+  });
+  await page.waitForFunction((id) => {
+    const video = document.getElementById('under-test')!.shadowRoot!.querySelector('video')!;
+    return (video.srcObject as MediaStream).getVideoTracks()[0]?.id !== id;
+  }, before.video[0]);
+  const after = await tracks();
+  assert.equal(after.video.length, 1);
+  assert.notEqual(after.video[0], before.video[0], 'a new camera track');
+  assert.equal(await page.getAttribute('#under-test', 'state'), 'pushing');
+  await page.waitForTimeout(500);
+  assert.equal((await events(page)).filter((e) => e.type === 'error').length, 0);
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  await page.close();
+});
+
 test('a refused camera gives error 10001 and statechange -1301', async () => {
   const denying = await launchChromium({ permissions: 'deny' });
   try {
