@@ -10,6 +10,7 @@
 import { LivePusherError, StatusCode, describeStatus } from '../core/codes.js';
 import { decodeAmf0, encodeAmf0, type Amf0Object, type Amf0Value } from '../media/amf0.js';
 import { FormatError } from '../media/errors.js';
+import { withSetDataFrame } from '../media/flv/metadata.js';
 import { FlvTagType, type FlvTag } from '../media/flv/tag.js';
 import type { Transport } from '../transport/transport.js';
 import { ChunkReader } from './chunk-reader.js';
@@ -501,18 +502,4 @@ function statusFields(info: Amf0Value): { level: string; code: string; descripti
 function describeInfo(info: Amf0Value): string {
   const { code, description } = statusFields(info);
   return [code, description].filter(Boolean).join(' ') || JSON.stringify(info ?? null);
-}
-
-const SET_DATA_FRAME = encodeAmf0('@setDataFrame');
-
-/** Prefixes `@setDataFrame` to a script body that starts with the string `onMetaData`. */
-function withSetDataFrame(body: Uint8Array): Uint8Array {
-  // AMF0 string marker 0x02, length 10, "onMetaData"
-  const isMetaData = body.length > 13 && body[0] === 0x02 && body[1] === 0 && body[2] === 10 &&
-    new TextDecoder().decode(body.subarray(3, 13)) === 'onMetaData';
-  if (!isMetaData) return body;
-  const out = new Uint8Array(SET_DATA_FRAME.length + body.length);
-  out.set(SET_DATA_FRAME);
-  out.set(body, SET_DATA_FRAME.length);
-  return out;
 }

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Amf0EcmaArray, encodeAmf0 } from '../../src/media/amf0.js';
+import { Amf0EcmaArray, decodeAmf0, encodeAmf0 } from '../../src/media/amf0.js';
 import { FormatError } from '../../src/media/errors.js';
 import { buildAvcVideoTag, parseAvcVideoTag, parseVideoTagInfo, VideoFrameType } from '../../src/media/flv/video.js';
 import { buildAacAudioTag, parseAacAudioTag, parseAudioSpecificConfigInfo, SoundRate } from '../../src/media/flv/audio.js';
-import { buildOnMetaData, buildSetDataFrameOnMetaData, parseOnMetaData, stripSetDataFrame } from '../../src/media/flv/metadata.js';
+import { buildOnMetaData, buildSetDataFrameOnMetaData, parseOnMetaData, stripSetDataFrame, withSetDataFrame } from '../../src/media/flv/metadata.js';
 import { randomBytes, seededRandom } from '../sources/media-tools.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -87,4 +87,16 @@ test('fuzz: random bytes into the video/audio tag and AudioSpecificConfig parser
       }
     }
   }
+});
+
+test('withSetDataFrame prefixes onMetaData only, and stripSetDataFrame undoes it', () => {
+  const file = buildOnMetaData({ width: 360, height: 640 });
+  const sent = withSetDataFrame(file);
+  assert.deepEqual(decodeAmf0(sent).slice(0, 2), ['@setDataFrame', 'onMetaData']);
+  assert.deepEqual(sent, buildSetDataFrameOnMetaData({ width: 360, height: 640 }));
+  assert.deepEqual(stripSetDataFrame(sent), file);
+  const cue = encodeAmf0('onCuePoint', { name: 'x' });
+  assert.equal(withSetDataFrame(cue), cue);
+  const bare = encodeAmf0('onMetaData'); // no properties: not metadata a server could store
+  assert.equal(withSetDataFrame(bare), bare);
 });

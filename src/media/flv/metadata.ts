@@ -67,6 +67,22 @@ export function parseOnMetaData(body: Uint8Array): FlvMetadata {
   throw new FormatError(`${ON_METADATA} carries ${describe(props)}, not an ECMA array or object`);
 }
 
+const SET_DATA_FRAME_BYTES = encodeAmf0(SET_DATA_FRAME);
+const ON_METADATA_BYTES = encodeAmf0(ON_METADATA);
+
+/**
+ * The file form of onMetaData as a publisher sends it: `@setDataFrame` prefixed. Any other script
+ * body passes through. Compares bytes rather than decoding: it runs on every script tag pushed.
+ */
+export function withSetDataFrame(body: Uint8Array): Uint8Array {
+  const n = ON_METADATA_BYTES.length;
+  if (body.length <= n || ON_METADATA_BYTES.some((b, i) => body[i] !== b)) return body;
+  const out = new Uint8Array(SET_DATA_FRAME_BYTES.length + body.length);
+  out.set(SET_DATA_FRAME_BYTES);
+  out.set(body, SET_DATA_FRAME_BYTES.length);
+  return out;
+}
+
 /** Converts an RTMP `@setDataFrame` body to the file form; a body without the prefix passes through. */
 export function stripSetDataFrame(body: Uint8Array): Uint8Array {
   const values = decodeAmf0(body);
