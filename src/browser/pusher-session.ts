@@ -306,18 +306,9 @@ export class PusherSession {
 
   /** Opens the camera the settings name (facingMode) in place of the current one, mid-push too. */
   private async reopenCamera(): Promise<void> {
-    if (!this.capture?.video) return;
-    const { capture, failures } = await openCapture({ ...this.settings, mic: false }, this.options.captureSource?.());
-    if (failures[0]) throw failures[0].error;
-    const old = this.capture.video;
-    old.removeEventListener('ended', this.onTrackEnded);
-    this.capture.stream.removeTrack(old);
-    old.stop();
-    const track = capture.video!;
-    this.capture.stream.addTrack(track);
-    this.capture.video = track;
-    track.addEventListener('ended', this.onTrackEnded);
-    this.sink.preview(this.capture.stream);
+    const track = await this.reopenDevice('video');
+    if (!track) return;
+    this.sink.preview(this.capture!.stream);
     if (this.frameSource) {
       await this.frameSource.stop();
       this.frameSource = this.createFrameSource(track);
@@ -325,17 +316,62 @@ export class PusherSession {
     }
   }
 
+  /**
+   * Opens the microphone again with the processing the settings ask for (enable-agc, enable-ans,
+   * audio-volume-type): Chromium does not change echo cancellation, noise suppression or gain
+   * control on a live track (applyConstraints resolves and nothing changes), so a new track takes
+   * the old one's place in the sound graph, with no gap in the pushed stream.
+   */
+  private async reopenMicrophone(): Promise<void> {
+    await this.reopenDevice('audio');
+  }
+
+  /** A new track of `kind` from the current settings, swapped into the capture for the old one (stopped). */
+  private async reopenDevice(kind: 'video' | 'audio'): Promise<MediaStreamTrack | undefined> {
+    const old = this.capture?.[kind];
+    if (!old) return undefined;
+    const { capture, failures } = await openCapture({ ...this.settings, camera: kind === 'video', mic: kind === 'audio' }, this.options.captureSource?.());
+    if (failures[0]) throw failures[0].error;
+    const track = capture[kind]!;
+    if (this.capture?.[kind] !== old) {
+      // stopped or reopened again meanwhile: this track came too late
+      track.stop();
+      return undefined;
+    }
+    old.removeEventListener('ended', this.onTrackEnded);
+    this.capture.stream.removeTrack(old);
+    this.capture.stream.addTrack(track);
+    this.capture[kind] = track;
+    track.addEventListener('ended', this.onTrackEnded);
+    if (kind === 'audio') this.audio?.replaceMicrophone(track);
+    old.stop();
+    return track;
+  }
+
   /** Applies changed settings while running (attributes set during a push). */
   update(settings: SessionSettings): void {
     const before = this.settings;
     this.settings = settings;
     if (before.remoteMirror !== settings.remoteMirror) this.stage?.setMirror(settings.remoteMirror);
-    // device-position during a push reopens the camera (issue 4). The microphone's processing
-    // switches (enable-agc, enable-ans, audio-volume-type) take effect at the next capture:
-    // Chromium does not change them on a live track.
-    if (before.facingMode !== settings.facingMode) {
-      this.reopenCamera().catch((e: unknown) => {
-        if (e instanceof LivePusherError) this.report(e);
+    const reportFailure = (e: unknown) => {
+      if (e instanceof LivePusherError) this.report(e);
+    };
+    // device-position during a push reopens the camera (issue 4); the microphone's processing
+    // switches reopen the microphone.
+    if (before.facingMode !== settings.facingMode) this.reopenCamera().catch(reportFailure);
+    const { audio } = settings;
+    if (
+      before.audio.echoCancellation !== audio.echoCancellation ||
+      before.audio.noiseSuppression !== audio.noiseSuppression ||
+      before.audio.autoGainControl !== audio.autoGainControl
+    ) {
+      this.reopenMicrophone().catch(reportFailure);
+    }
+    if (before.audio.sampleRate !== audio.sampleRate) {
+      this.audio?.setSettings(audio).catch((e: unknown) => {
+        const error = e instanceof LivePusherError ? e : new LivePusherError(StatusCode.AudioEncodeFailed, `audio-quality ${audio.sampleRate} Hz: ${String(e)}`, { cause: e });
+        this.report(error);
+        this.sink.error(error.code, error.message);
       });
     }
     // Effects take hold on the next frame, without restarting anything.
@@ -595,8 +631,10 @@ export class PusherSession {
 
   private onAudioTag(tag: FlvTag): void {
     if (tag.data[1] === 0) {
+      // A header during the push is a new encoder's (audio-quality changed): it goes out in time
+      // order, before the first frame it describes.
       this.audioHeader = tag;
-      if (this.isSending()) this.publisher!.sendTag({ ...tag, timestamp: 0 });
+      if (this.isSending()) this.publisher!.sendTag(tag);
       return;
     }
     if (!this.isSending()) return;

@@ -2,9 +2,12 @@
  * Microphone PCM through a Web Audio graph (DESIGN.md "Data flow (browser)": mic ─► Web Audio
  * graph ─► AudioData), stamped on the session clock:
  *
- *   MediaStreamAudioSourceNode ─► micGain ─► [effects …] ─► mixBus ─► tap ─► (silent) destination
- *                                 (setMICVolume,            ▲
- *                                  enable-mic)              └── other sources (BGM) connect here
+ *   MediaStreamAudioSourceNode ─► micGain ─┬─► [effects …] ─► mixBus ─► tap ─► (silent) destination
+ *   (replaceTrack swaps it)     (setMICVolume, │                  ▲
+ *                                enable-mic)   └─► meter           └── other sources (BGM) connect here
+ *
+ * The meter (an AnalyserNode) measures the microphone alone, after its volume and mute, for
+ * audiovolumenotify: background music and effects do not move the microphone's level.
  *
  * The tap is an AudioWorklet (pcm-tap-worklet.ts) or, where AudioWorklet is missing, a
  * ScriptProcessorNode. It hands out planar Float32 blocks of `blockFrames` samples (1024 by
@@ -43,11 +46,13 @@ export interface PcmBlock {
   planes: readonly Float32Array[];
 }
 
-/** A stage of audio effects (reverb, voice changer, AGC…) between the mic gain and the mix bus. */
+/** A stage of audio effects (reverb, voice changer…) between the mic gain and the mix bus. */
 export interface AudioEffect {
   readonly name: string;
   readonly input: AudioNode;
   readonly output: AudioNode;
+  /** Releases the stage's nodes (and stops any worklet processor) once it left the graph. */
+  dispose?(): void;
 }
 
 /** Which tap implementation runs. */
@@ -72,6 +77,8 @@ export interface AudioCaptureOptions {
 const LEVEL_FLOOR_DB = -60;
 /** Seconds between measurements of the context ↔ session clock pairing. */
 const RECALIBRATE_S = 2;
+/** Samples the level meter reads: 2048 is 43 ms at 48 kHz, a syllable. */
+const METER_FRAMES = 2048;
 /** Largest correction of the mapping per block, ms (0.2 ms per 21 ms block: ≤ 1 %). */
 const MAX_SLEW_MS = 0.2;
 
@@ -86,7 +93,9 @@ export class AudioCapture {
   /** Blocks handed out. */
   blocks = 0;
   private readonly options: AudioCaptureOptions;
-  private readonly source: MediaStreamAudioSourceNode;
+  private source: MediaStreamAudioSourceNode;
+  private readonly meter: AnalyserNode;
+  private readonly meterSamples: Float32Array<ArrayBuffer>;
   private readonly tap: AudioWorkletNode | ScriptProcessorNode;
   private readonly blockFrames: number;
   private readonly block: PcmBlock;
@@ -99,7 +108,6 @@ export class AudioCapture {
   /** The latest measurement of perfAtFrameZeroMs, which the mapping slews towards. */
   private measuredAtFrameZeroMs = 0;
   private measuredAtFrame = 0;
-  private lastLevel = 0;
 
   private constructor(options: AudioCaptureOptions, context: AudioContext, source: MediaStreamAudioSourceNode, tapKind: AudioTapKind) {
     this.options = options;
@@ -110,8 +118,11 @@ export class AudioCapture {
     this.block = { timestamp: 0, sampleRate: context.sampleRate, numberOfChannels: options.numberOfChannels, numberOfFrames: this.blockFrames, planes: [] };
     this.micGain = new GainNode(context, { gain: 1 });
     this.mixBus = new GainNode(context, { gain: 1 });
+    this.meter = new AnalyserNode(context, { fftSize: METER_FRAMES });
+    this.meterSamples = new Float32Array(METER_FRAMES);
     source.connect(this.micGain);
     this.micGain.connect(this.mixBus);
+    this.micGain.connect(this.meter);
     this.tap = tapKind === 'audio-worklet' ? this.createWorkletTap() : this.createScriptTap();
   }
 
@@ -162,9 +173,30 @@ export class AudioCapture {
     return this.context.sampleRate;
   }
 
-  /** Microphone level 0–100 of the last block (RMS in dBFS, −60…0 mapped linearly) for audiovolumenotify. */
+  /**
+   * Microphone level 0–100 over the last {@link METER_FRAMES} samples (RMS in dBFS, −60…0 mapped
+   * linearly), after setMICVolume and mute, for audiovolumenotify.
+   */
   get level(): number {
-    return this.lastLevel;
+    this.meter.getFloatTimeDomainData(this.meterSamples);
+    let sum = 0;
+    for (const v of this.meterSamples) sum += v * v;
+    const rms = Math.sqrt(sum / this.meterSamples.length);
+    const db = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
+    return Math.max(0, Math.min(100, Math.round(((db - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB) * 100)));
+  }
+
+  /**
+   * Takes the sound from another microphone track (reopened with other processing: enable-agc,
+   * enable-ans, audio-volume-type), with no change downstream: the blocks, their timing and the
+   * encoder go on. The capture does not stop either track.
+   */
+  replaceTrack(track: MediaStreamTrack): void {
+    if (track.kind !== 'audio') throw new TypeError('AudioCapture.replaceTrack: track must be an audio MediaStreamTrack');
+    const source = new MediaStreamAudioSourceNode(this.context, { mediaStream: new MediaStream([track]) });
+    source.connect(this.micGain);
+    this.source.disconnect();
+    this.source = source;
   }
 
   /**
@@ -200,9 +232,12 @@ export class AudioCapture {
     this.applyGain();
   }
 
-  /** Replaces the effect chain between the mic gain and the mix bus, in order. */
+  /**
+   * Replaces the effect chain between the mic gain and the mix bus, in order; stages that are not
+   * in the new chain are disposed.
+   */
   setEffects(effects: readonly AudioEffect[]): void {
-    this.micGain.disconnect();
+    this.micGain.disconnect(this.effects[0]?.input ?? this.mixBus);
     for (const e of this.effects) e.output.disconnect();
     let last: AudioNode = this.micGain;
     for (const e of effects) {
@@ -210,6 +245,7 @@ export class AudioCapture {
       last = e.output;
     }
     last.connect(this.mixBus);
+    for (const e of this.effects) if (!effects.includes(e)) e.dispose?.();
     this.effects = [...effects];
   }
 
@@ -226,6 +262,8 @@ export class AudioCapture {
     }
     this.source.disconnect();
     this.tap.disconnect();
+    for (const e of this.effects) e.dispose?.();
+    this.effects = [];
     await this.context.close();
   }
 
@@ -246,8 +284,8 @@ export class AudioCapture {
       processorOptions,
     });
     node.port.onmessage = (event: MessageEvent<PcmTapBlockMessage>) => {
-      const { frame, planes, sumSquares } = event.data;
-      this.deliver(frame, planes, sumSquares);
+      const { frame, planes } = event.data;
+      this.deliver(frame, planes);
       node.port.postMessage({ type: 'recycle', planes } satisfies PcmTapControlMessage, planes.map((p) => p.buffer));
     };
     return node;
@@ -263,7 +301,6 @@ export class AudioCapture {
     const planes = Array.from({ length: channels }, () => new Float32Array(this.blockFrames));
     let fill = 0;
     let startFrame = 0;
-    let sumSquares = 0;
     // Samples are counted from the first event: playbackTime jitters from event to event in
     // Chromium, while the samples themselves are contiguous. playbackTime is when this event's
     // *output* plays; the node double-buffers, so its input went through the graph two buffers
@@ -278,26 +315,24 @@ export class AudioCapture {
       while (offset < input.length) {
         if (fill === 0) {
           startFrame = first + offset;
-          sumSquares = 0;
         }
         const take = Math.min(input.length - offset, this.blockFrames - fill);
         for (let c = 0; c < channels; c++) {
           const src = input.getChannelData(Math.min(c, input.numberOfChannels - 1));
           planes[c]!.set(src.subarray(offset, offset + take), fill);
-          if (c === 0) for (let i = offset; i < offset + take; i++) sumSquares += src[i]! * src[i]!;
         }
         fill += take;
         offset += take;
         if (fill === this.blockFrames) {
           fill = 0;
-          this.deliver(startFrame, planes, sumSquares);
+          this.deliver(startFrame, planes);
         }
       }
     };
     return node;
   }
 
-  private deliver(frame: number, planes: Float32Array[], sumSquares: number): void {
+  private deliver(frame: number, planes: Float32Array[]): void {
     if (!this.running) return;
     const rate = this.context.sampleRate;
     if (this.perfAtFrameZeroMs === null) {
@@ -311,9 +346,6 @@ export class AudioCapture {
       const error = this.measuredAtFrameZeroMs - this.perfAtFrameZeroMs;
       this.perfAtFrameZeroMs += Math.max(-MAX_SLEW_MS, Math.min(MAX_SLEW_MS, error));
     }
-    const rms = Math.sqrt(sumSquares / this.blockFrames);
-    const db = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
-    this.lastLevel = Math.max(0, Math.min(100, Math.round(((db - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB) * 100)));
     const block = this.block;
     block.timestamp = Math.round((this.perfAtFrameZeroMs + (frame * 1000) / rate) * 1000);
     block.planes = planes;

@@ -5,8 +5,7 @@
  *
  * The processor collects render quanta (128 frames, or the context's renderQuantumSize) into
  * blocks of `blockFrames` planar Float32 samples, and posts each block with the context frame of
- * its first sample (`currentFrame`, Web Audio §1.32.2) and its sum of squares (for the level
- * meter), transferring the buffers. The main thread sends the buffers back ('recycle') once the
+ * its first sample (`currentFrame`, Web Audio §1.32.2), transferring the buffers. The main thread sends the buffers back ('recycle') once the
  * block was consumed, so in the steady state nothing is allocated per block.
  *
  * Its output stays silent: the node is connected to the destination only so that the graph
@@ -27,8 +26,6 @@ export interface PcmTapBlockMessage {
   type: 'block';
   /** Context frame (sample index) of the block's first sample. */
   frame: number;
-  /** Sum of squares over channel 0, for RMS. */
-  sumSquares: number;
   planes: Float32Array[];
 }
 
@@ -46,7 +43,6 @@ class PcmTap extends AudioWorkletProcessor {
     this.block = null;
     this.fill = 0;
     this.startFrame = 0;
-    this.sumSquares = 0;
     this.stopped = false;
     this.port.onmessage = (e) => {
       if (e.data.type === 'recycle') this.free.push(e.data.planes);
@@ -71,7 +67,6 @@ class PcmTap extends AudioWorkletProcessor {
         this.block = this.take();
         this.fill = 0;
         this.startFrame = currentFrame + offset;
-        this.sumSquares = 0;
       }
       const take = Math.min(n - offset, this.blockFrames - this.fill);
       for (let c = 0; c < this.channels; c++) {
@@ -80,19 +75,13 @@ class PcmTap extends AudioWorkletProcessor {
         if (src) dst.set(src.subarray(offset, offset + take), this.fill);
         else dst.fill(0, this.fill, this.fill + take);
       }
-      if (live) {
-        const s = input[0];
-        let sum = 0;
-        for (let i = offset; i < offset + take; i++) sum += s[i] * s[i];
-        this.sumSquares += sum;
-      }
       this.fill += take;
       offset += take;
       if (this.fill === this.blockFrames) {
         const planes = this.block;
         this.block = null;
         this.port.postMessage(
-          { type: 'block', frame: this.startFrame, sumSquares: this.sumSquares, planes },
+          { type: 'block', frame: this.startFrame, planes },
           planes.map((p) => p.buffer),
         );
       }
