@@ -49,6 +49,16 @@ export function audioConstraints(request: CaptureRequest): MediaTrackConstraints
   };
 }
 
+/** Whether a microphone track runs the processing the settings ask for (where the browser says). */
+export function processingMatches(track: MediaStreamTrack, audio: AudioSettings): boolean {
+  const got = track.getSettings();
+  return (
+    (got.echoCancellation === undefined || got.echoCancellation === audio.echoCancellation) &&
+    (got.noiseSuppression === undefined || got.noiseSuppression === audio.noiseSuppression) &&
+    (got.autoGainControl === undefined || got.autoGainControl === audio.autoGainControl)
+  );
+}
+
 /**
  * What a failed `getUserMedia` means for one device (spec §4): the device did not open
  * (statechange −1301/−1302) and, when the user refused it, also an `error` event 10001/10002.

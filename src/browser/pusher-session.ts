@@ -13,7 +13,7 @@ import { buildOnMetaData } from '../media/flv/metadata.js';
 import { FlvTagType, type FlvTag } from '../media/flv/tag.js';
 import { RtmpPublisher } from '../rtmp/publisher.js';
 import type { Transport } from '../transport/transport.js';
-import { closeCapture, openCapture, type Capture, type GetUserMedia } from './capture.js';
+import { closeCapture, openCapture, processingMatches, type Capture, type GetUserMedia } from './capture.js';
 import { AudioPipeline } from './audio-pipeline.js';
 import type { PlayOptions } from './audio/bgm.js';
 import { SessionClock } from './media/clock.js';
@@ -323,13 +323,23 @@ export class PusherSession {
    * the old one's place in the sound graph, with no gap in the pushed stream.
    */
   private async reopenMicrophone(): Promise<void> {
-    await this.reopenDevice('audio');
+    const track = await this.reopenDevice('audio');
+    if (track && !processingMatches(track, this.settings.audio)) {
+      // While echo cancellation runs, Chromium keeps one processing configuration per device and
+      // hands the new track the old one's: only with the old track stopped first does the new
+      // configuration take (a short silence in the pushed sound, the price of the switch).
+      await this.reopenDevice('audio', true);
+    }
   }
 
-  /** A new track of `kind` from the current settings, swapped into the capture for the old one (stopped). */
-  private async reopenDevice(kind: 'video' | 'audio'): Promise<MediaStreamTrack | undefined> {
+  /**
+   * A new track of `kind` from the current settings, swapped into the capture for the old one
+   * (stopped), without a gap; `releaseFirst` stops the old track before opening the new one.
+   */
+  private async reopenDevice(kind: 'video' | 'audio', releaseFirst = false): Promise<MediaStreamTrack | undefined> {
     const old = this.capture?.[kind];
     if (!old) return undefined;
+    if (releaseFirst) old.stop();
     const { capture, failures } = await openCapture({ ...this.settings, camera: kind === 'video', mic: kind === 'audio' }, this.options.captureSource?.());
     if (failures[0]) throw failures[0].error;
     const track = capture[kind]!;

@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startStudio, type Studio } from '../../src/node/studio/server.js';
 import { launchChromium } from '../support/chromium.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
+import { readFlv } from '../support/flv-tags.js';
 import { decodeMono, median, toneLevels, writeToneWav } from '../support/tones.js';
 import { call, events, openPusher, waitForEvent } from './pusher-page.js';
 
@@ -156,4 +157,134 @@ test('audiovolumenotify comes several times a second only while someone listens,
   } finally {
     await page.close();
   }
+});
+
+/** Sets (or, with null, removes) an attribute of the pusher under test; resolves with the page time. */
+function setAttribute(page: Page, name: string, value: string | null): Promise<number> {
+  return page.evaluate(
+    ([n, v]) => {
+      const el = document.getElementById('under-test')!;
+      if (v === null) el.removeAttribute(n);
+      else el.setAttribute(n, v);
+      return performance.now();
+    },
+    [name, value] as const,
+  );
+}
+
+test('setMICVolume scales the microphone; enable-mic=false and muted silence it live, with 4998 and 4999', async () => {
+  await rm(nginx.recordingPath('mic'), { force: true });
+  const page = await openPushing('mic');
+  await page.waitForTimeout(1500);
+  const half = await call(page, 'setMICVolume', { volume: 0.5 });
+  assert.equal(half.errMsg, 'setMICVolume:ok');
+  await page.waitForTimeout(2000);
+  const full = (await call(page, 'setMICVolume', { volume: '1' })).at;
+  await page.waitForTimeout(2000);
+  const off = await setAttribute(page, 'enable-mic', 'false');
+  await page.waitForTimeout(2000);
+  const on = await setAttribute(page, 'enable-mic', 'true');
+  await page.waitForTimeout(2000);
+  const muted = await setAttribute(page, 'muted', '');
+  await page.waitForTimeout(2000);
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  const list = await events(page);
+  await page.close();
+
+  const mic = toneLevels(await decodeMono(await nginx.waitForRecording('mic')), MIC_HZ);
+  const start = median(mic.slice(2, 12));
+  // The first step down (to −6 dB) pins page times to recording windows of 0.1 s.
+  const anchor = mic.findIndex((db, i) => i > 2 && db < start - 3);
+  assert.ok(anchor > 5, `the level drops after setMICVolume (window ${anchor})`);
+  const at = (pageMs: number) => anchor + Math.round((pageMs - half.at) / 100);
+  const level = (from: number, to: number) => median(mic.slice(at(from) + 3, at(to) - 3));
+  const end = half.at + 2000 + 2000 + 2000 + 2000 + 2000 + 2000;
+  const figures = {
+    volume1: start,
+    volume05: level(half.at, full),
+    volume1again: level(full, off),
+    micOff: Math.max(...mic.slice(at(off) + 3, at(on) - 3)),
+    micOn: level(on, muted),
+    muted: Math.max(...mic.slice(at(muted) + 3, Math.min(mic.length - 2, at(end)))),
+  };
+  const report = Object.entries(figures).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+  console.log(`# mic tone dBFS: ${report}`);
+  assert.ok(Math.abs(start - 20 * Math.log10(0.25)) <= 1, `volume 1 is the fake microphone's −12 dBFS: ${report}`);
+  assert.ok(Math.abs(figures.volume05 - (start - 6.02)) <= 1, `volume 0.5 is 6 dB down: ${report}`);
+  assert.ok(Math.abs(figures.volume1again - start) <= 1, `volume 1 again: ${report}`);
+  assert.ok(figures.micOff < start - 40, `enable-mic=false is silence: ${report}`);
+  assert.ok(Math.abs(figures.micOn - start) <= 1, `enable-mic=true brings it back: ${report}`);
+  assert.ok(figures.muted < start - 40, `muted is silence: ${report}`);
+
+  const changes = list.filter((e) => e.type === 'statechange' && (e.detail.code === 4998 || e.detail.code === 4999)).map((e) => e.detail.code);
+  assert.deepEqual(changes, [4998, 4998, 4999]);
+});
+
+test('audio-quality changes mid-push: a new 16 kHz sequence header, the tone carries on without a gap', async () => {
+  await rm(nginx.recordingPath('quality'), { force: true });
+  const page = await openPushing('quality');
+  await page.waitForTimeout(2500);
+  await setAttribute(page, 'audio-quality', 'low');
+  await page.waitForTimeout(2500);
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  await page.close();
+
+  const file = await nginx.waitForRecording('quality');
+  // AudioSpecificConfig (ISO 14496-3 §1.6.2.1): 5 bits object type, 4 bits sampling frequency index.
+  const rates = readFlv(file)
+    .tags.filter((t) => t.type === 8 && t.data[1] === 0)
+    .map((t) => [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000][((t.data[2]! & 7) << 1) | (t.data[3]! >> 7)]);
+  // nginx-rtmp may write the first header twice (its own copy at the recording's start).
+  assert.deepEqual(
+    rates.filter((r, i) => r !== rates[i - 1]),
+    [48000, 16000],
+    `the sequence headers in the recording: ${rates.join(', ')}`,
+  );
+  const mic = toneLevels(await decodeMono(file), MIC_HZ);
+  const steady = mic.slice(3, -3);
+  const dips = steady.filter((db) => db < median(steady) - 3).length;
+  const report = `min ${Math.min(...steady).toFixed(2)}, median ${median(steady).toFixed(2)} dBFS over ${steady.length} windows, ${dips} below median − 3 dB`;
+  console.log(`# audio-quality high → low: ${report}`);
+  assert.ok(steady.length > 40, report);
+  assert.ok(Math.abs(median(steady) - 20 * Math.log10(0.25)) <= 1, `the tone's level is kept: ${report}`);
+  // A player's AAC decoder starts over at a new AudioSpecificConfig (its overlap-add state goes):
+  // one frame either side of the switch, under 0.1 s, is the codec's own and cannot be avoided.
+  // Anything longer — blocks lost while the encoder was swapped — would show as more windows.
+  assert.ok(dips <= 2, `only the codec's restart dips: ${report}`);
+  assert.ok(Math.min(...steady) > median(steady) - 20, `no silence: ${report}`);
+});
+
+test('enable-ans reopens the microphone with noise suppression and swaps it in without a gap', async () => {
+  await rm(nginx.recordingPath('ans'), { force: true });
+  const page = await openPushing('ans');
+  const micSettings = () =>
+    page.evaluate(() => {
+      const video = document.getElementById('under-test')!.shadowRoot!.querySelector('video')!;
+      const track = (video.srcObject as MediaStream).getAudioTracks()[0]!;
+      return { id: track.id, noiseSuppression: track.getSettings().noiseSuppression };
+    });
+  await page.waitForTimeout(1500);
+  const before = await micSettings();
+  await setAttribute(page, 'enable-ans', 'true');
+  await page.waitForFunction(() => {
+    const video = document.getElementById('under-test')!.shadowRoot!.querySelector('video')!;
+    return (video.srcObject as MediaStream).getAudioTracks()[0]?.getSettings().noiseSuppression === true;
+  });
+  const after = await micSettings();
+  await page.waitForTimeout(2000);
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  await page.close();
+  assert.equal(before.noiseSuppression, false);
+  assert.notEqual(after.id, before.id, 'a new microphone track');
+
+  // Noise suppression takes a steady tone for noise: its level falling is the proof the new
+  // processing runs on what is pushed. A swap that lost sound would show as a silent window.
+  const mic = toneLevels(await decodeMono(await nginx.waitForRecording('ans')), MIC_HZ).slice(3, -3);
+  const plain = median(mic.slice(0, 8));
+  const suppressed = median(mic.slice(-8));
+  const report = `tone ${plain.toFixed(2)} dBFS before, ${suppressed.toFixed(2)} with noise suppression, min ${Math.min(...mic).toFixed(2)}`;
+  console.log(`# enable-ans swap: ${report}`);
+  assert.ok(Math.abs(plain - 20 * Math.log10(0.25)) <= 1, `the tone before: ${report}`);
+  assert.ok(suppressed < plain - 6, `noise suppression acts on the pushed sound: ${report}`);
+  assert.ok(Math.min(...mic) > suppressed - 20, `no silence across the swap: ${report}`);
 });
