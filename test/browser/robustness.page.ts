@@ -243,11 +243,16 @@ async function frameSourceEnd(kind: FrameSourceKind) {
 /** One node as both ends of an effect. */
 const single = (node: AudioNode) => ({ input: node, output: node });
 
-/** Mic gain, mute and the level meter: peak level over 600 ms in each state. */
+/**
+ * Mic gain, mute and the level meter: peak level over 600 ms in each state. The meter reads the
+ * microphone before the effects (audiovolumenotify is the microphone's level), so what an effect
+ * does is read from the blocks handed to the encoder: their peak sample.
+ */
 async function micControls() {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
   const track = stream.getAudioTracks()[0]!;
   let peak = 0;
+  let pushedPeak = 0;
   let blocks = 0;
   let lastTimestamp = 0;
   let monotonic = true;
@@ -261,6 +266,7 @@ async function micControls() {
       if (block.timestamp <= lastTimestamp) monotonic = false;
       lastTimestamp = block.timestamp;
       peak = Math.max(peak, capture.level);
+      for (const v of block.planes[0]!) pushedPeak = Math.max(pushedPeak, Math.abs(v));
     },
   });
   const running = await capture.start();
@@ -268,10 +274,12 @@ async function micControls() {
   const measure = async () => {
     await new Promise((r) => setTimeout(r, 100)); // let the 20 ms gain ramp settle
     peak = 0;
+    pushedPeak = 0;
     await new Promise((r) => setTimeout(r, 600));
     return peak;
   };
   const full = await measure();
+  const fullPushed = pushedPeak;
   capture.setMuted(true);
   const muted = await measure();
   capture.setMuted(false);
@@ -280,12 +288,14 @@ async function micControls() {
   // The effect seam: a −20 dB GainNode as the effect chain, at full mic volume.
   capture.setVolume(1);
   capture.setEffects([{ name: 'attenuate', ...single(new GainNode(capture.context, { gain: 0.1 })) }]);
-  const effect = await measure();
+  const effectMeter = await measure();
+  const effect = 20 * Math.log10(pushedPeak / fullPushed);
   capture.setEffects([]);
-  const restored = await measure();
+  await measure();
+  const restored = 20 * Math.log10(pushedPeak / fullPushed);
   await capture.close();
   track.stop();
-  return { running, tapKind: capture.tapKind, full, muted, tenth, effect, restored, blocks, monotonic };
+  return { running, tapKind: capture.tapKind, full, muted, tenth, effectMeter, effect, restored, blocks, monotonic };
 }
 
 /** Profiles: the codec string and the SPS profile_idc the encoder produced. */
