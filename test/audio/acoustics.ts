@@ -104,6 +104,23 @@ export function spectralCentroid(signal: ArrayLike<number>, sampleRate: number, 
   return weighted / total;
 }
 
+/**
+ * The spectrum's fine structure between `fromHz` and `toHz`: each bin's level in dB minus the
+ * mean over the third of an octave around it, so that EQ slopes cancel and only peaks and dips
+ * (resonances, or the random ripple of noise) remain.
+ */
+export function spectralFineStructureDb(signal: ArrayLike<number>, sampleRate: number, fromHz: number, toHz: number, size = 4096): number[] {
+  const db = Array.from(powerSpectrum(signal, size), (p) => 10 * Math.log10(p + 1e-30));
+  const binHz = sampleRate / size;
+  const out: number[] = [];
+  for (let k = Math.round(fromHz / binHz); k < Math.round(toHz / binHz); k++) {
+    const half = Math.max(2, Math.round(k * (2 ** (1 / 6) - 1)));
+    const around = db.slice(k - half, k + half + 1);
+    out.push(db[k]! - around.reduce((sum, v) => sum + v, 0) / around.length);
+  }
+  return out;
+}
+
 /** In-place radix-2 FFT (length a power of two). */
 function fft(re: Float64Array, im: Float64Array): void {
   const n = re.length;

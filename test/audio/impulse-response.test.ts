@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bandDecaySeconds, generateImpulseResponse, impulseResponseLength } from '../../src/browser/audio/impulse-response.js';
 import { createReverb, REVERB_DESIGNS, type ReverbType } from '../../src/browser/audio/reverb.js';
-import { octaveBand, t30 } from './acoustics.js';
+import { octaveBand, spectralFineStructureDb, t30 } from './acoustics.js';
 
 const designs = Object.entries(REVERB_DESIGNS).map(([type, design]) => ({ type: Number(type) as ReverbType, design }));
 
@@ -86,6 +86,32 @@ test('KTV carries its slapback: the left channel holds a tap at 110 ms far above
   let around = 0;
   for (let i = at - 480; i < at + 480; i++) if (i !== at) around = Math.max(around, Math.abs(left![i]!));
   assert.ok(Math.abs(left![at]!) > 4 * around, `tap ${left![at]}, largest neighbour ${around}`);
+});
+
+/** Pearson correlation of two equally long series. */
+function correlation(a: number[], b: number[]): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  a.forEach((x, i) => {
+    ab += x * b[i]!;
+    aa += x * x;
+    bb += b[i]! ** 2;
+  });
+  return ab / Math.sqrt(aa * bb);
+}
+
+test('metallic rings at its own resonances: both channels peak at the same frequencies, unlike the rooms', () => {
+  // The channels' noises are independent, so only a resonance of the design itself (the combs)
+  // puts peaks at the same frequencies in both.
+  for (const sampleRate of [48_000, 16_000]) {
+    for (const { design } of designs) {
+      const [left, right] = generateImpulseResponse(design, sampleRate);
+      const shared = correlation(spectralFineStructureDb(left!, sampleRate, 300, 6000), spectralFineStructureDb(right!, sampleRate, 300, 6000));
+      if (design.resonance) assert.ok(shared >= 0.4, `${design.name} at ${sampleRate} Hz: ${shared.toFixed(2)}`);
+      else assert.ok(shared < 0.2, `${design.name} at ${sampleRate} Hz: ${shared.toFixed(2)}`);
+    }
+  }
 });
 
 test('bad input: a clear RangeError, before any audio node is made', () => {

@@ -136,12 +136,16 @@ function xorshift32(seed: number): () => number {
 
 function lateTail(design: ImpulseResponseDesign, sampleRate: number, length: number, random: () => number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(length);
-  const band = new Float32Array(length);
+  const scratch = new Float32Array(length);
   const edges = BAND_CENTRES_HZ.slice(0, -1)
     .map((centre) => centre * Math.SQRT2)
     .filter((edge) => edge < HIGHEST_EDGE_OF_RATE * sampleRate);
   for (let k = 0; k <= edges.length; k++) {
-    for (let n = 0; n < length; n++) band[n] = random();
+    const decaySeconds = bandDecaySeconds(design, BAND_CENTRES_HZ[k]!);
+    // A band ends where it has fallen as far as the whole response has at its end: the damped
+    // highs cost a fraction of the work.
+    const band = scratch.subarray(0, Math.min(length, Math.ceil(((decaySeconds * TAIL_DEPTH_DB) / 60) * sampleRate)));
+    for (let n = 0; n < band.length; n++) band[n] = random();
     const low = edges[k - 1];
     const high = edges[k];
     if (low !== undefined) biquad(band, highPass(low, sampleRate));
@@ -152,9 +156,9 @@ function lateTail(design: ImpulseResponseDesign, sampleRate: number, length: num
     // put most of the energy in the top octaves, which hiss and die first.
     const width = (high ?? sampleRate / 2) - (low ?? 0);
     const level = Math.sqrt(BAND_CENTRES_HZ[0] / width);
-    const perSample = 10 ** (-3 / (bandDecaySeconds(design, BAND_CENTRES_HZ[k]!) * sampleRate)); // −60 dB at RT60
+    const perSample = 10 ** (-3 / (decaySeconds * sampleRate)); // −60 dB at RT60
     let envelope = level;
-    for (let n = 0; n < length; n++, envelope *= perSample) out[n]! += band[n]! * envelope;
+    for (let n = 0; n < band.length; n++, envelope *= perSample) out[n]! += band[n]! * envelope;
   }
   const buildUp = design.diffusionSeconds * sampleRate;
   for (let n = 0; n < length; n++) out[n]! *= 1 - Math.exp(-n / buildUp);
