@@ -11,7 +11,7 @@
  *   + early     sparse single-sample reflections, denser towards the end of their span
  *   + echoes    discrete repeats of the voice (slapback)
  *   → combs     optional parallel feedback combs: the resonant ringing of a metal body
- *   → energy    normalised to 1, so a design's wet level is the wet-to-dry power ratio for noise
+ *   → energy    normalised to 1, so that a design's wet level alone sets the wet-to-dry ratio
  *
  * Every channel draws from its own seeded generator: the channels are decorrelated (width) and
  * the same design always gives the same response.
