@@ -1,0 +1,289 @@
+/**
+ * Source of the voice changer's AudioWorklet processor (spec §1 `voice-changer-type`), as a
+ * string loaded through a Blob URL like the PCM tap (media/pcm-tap-worklet.ts): the package stays
+ * one file with no asset to serve.
+ *
+ * The processor shifts pitch and formants separately with time-domain pitch-synchronous
+ * overlap-add (TD-PSOLA):
+ *
+ * - **Analysis.** A YIN pitch detector (de Cheveigné & Kawahara 2002: cumulative-mean-normalised
+ *   difference, absolute threshold, parabolic interpolation) runs every 256 frames on the channel
+ *   mix, low-passed and decimated to about 11–16 kHz so that it costs little. It gives the input
+ *   period P, or "unvoiced". Analysis marks are laid P apart along the input, so every grain taken
+ *   at a mark holds the same part of the waveform's cycle.
+ * - **Synthesis.** Grain centres are laid Ps = P / pitchRatio apart along the output (or a fixed
+ *   period for a monotone voice); each takes the analysis mark nearest to (centre − delay). The
+ *   output is periodic in Ps, so its pitch is the input's times pitchRatio.
+ * - **Formants.** A grain is two input periods of the input under a Hann window, so it holds one
+ *   cycle's response of the vocal tract: its spectrum is the envelope, not the input's harmonics.
+ *   It is read at formantRatio input frames per output frame, which squeezes or stretches that
+ *   envelope by formantRatio while the grain spacing alone sets the pitch. Each grain is scaled
+ *   by spacing ÷ half-length, so that the overlap-add keeps the level whatever the ratios.
+ * - **Unvoiced input** (noise, silence) uses short 5 ms grains taken exactly at (centre − delay):
+ *   no pitch to keep in phase, and the latency stays exact at onsets.
+ *
+ * Latency: a grain read at offset τ from its centre (|τ| ≤ P / formantRatio) reads input at
+ * mark + τ·formantRatio, and the mark lies within P/2 of centre − delay; the caller picks
+ * `delayFrames` so that this never reaches past the newest input frame
+ * (voice-changer.ts `shifterDelayFrames`).
+ */
+
+/** Name under which the processor registers. */
+export const VOICE_SHIFTER_PROCESSOR = 'live-pusher-voice-shifter';
+
+/** processorOptions of the shifter node. */
+export interface VoiceShifterOptions {
+  pitchRatio: number;
+  formantRatio: number;
+  /** Output pitch fixed at this frequency (a robotic monotone), or 0 to follow the input. */
+  monotoneHz: number;
+  /** Slow pitch wobble: rate (Hz) and depth (fraction of the pitch). 0 depth for none. */
+  wobbleHz: number;
+  wobbleDepth: number;
+  /** Lowest and highest pitch the detector looks for, Hz. */
+  minHz: number;
+  maxHz: number;
+  /** Period (s) of the short grains used where the input has no pitch. */
+  unvoicedSeconds: number;
+  /** Fixed delay between input and output, frames: the effect's latency. */
+  delayFrames: number;
+}
+
+/** Messages to the processor: 'stop' ends it (process returns false) so the node can be collected. */
+export type VoiceShifterControlMessage = { type: 'stop' };
+
+export const VOICE_SHIFTER_WORKLET_SOURCE = `
+// YIN's absolute threshold: the first dip of the normalised difference below it is the period.
+const YIN_THRESHOLD = 0.15;
+// Without a dip below YIN_THRESHOLD, the deepest dip still counts if below this (YIN's fallback,
+// bounded: breathy or reverberant voice is weakly periodic, noise is not periodic at all).
+const WEAK_THRESHOLD = 0.35;
+// Frames between pitch analyses (a few ms: voice pitch moves slower than that).
+const ANALYSIS_HOP = 256;
+// The detector works at about this rate at most (48 kHz is decimated by 4).
+const DETECTOR_RATE = 11025;
+// Low-pass before decimation, Hz: removes what would alias and tames formant peaks.
+const DETECTOR_LOWPASS_HZ = 1000;
+// Below this mean square (about -70 dBFS) the input counts as silence.
+const SILENCE_POWER = 1e-7;
+
+class PitchDetector {
+  constructor(rate, minHz, maxHz, unvoicedPeriod) {
+    this.step = Math.max(1, Math.floor(rate / DETECTOR_RATE));
+    const low = rate / this.step;
+    this.minLag = Math.max(2, Math.floor(low / maxHz));
+    this.maxLag = Math.ceil(low / minHz);
+    this.length = 2 * this.maxLag;
+    this.history = new Float32Array(this.length);
+    this.linear = new Float32Array(this.length);
+    this.diff = new Float32Array(this.maxLag + 1);
+    this.written = 0;
+    this.phase = 0;
+    this.pole = Math.exp((-2 * Math.PI * DETECTOR_LOWPASS_HZ) / rate);
+    this.lp1 = 0;
+    this.lp2 = 0;
+    this.sinceAnalysis = 0;
+    this.unvoicedPeriod = unvoicedPeriod;
+    this.period = unvoicedPeriod;
+    this.voiced = false;
+  }
+
+  push(x) {
+    const a = this.pole;
+    this.lp1 = x + a * (this.lp1 - x);
+    this.lp2 = this.lp1 + a * (this.lp2 - this.lp1);
+    if (++this.phase < this.step) return;
+    this.phase = 0;
+    this.history[this.written] = this.lp2;
+    this.written = (this.written + 1) % this.length;
+  }
+
+  tick(frames) {
+    this.sinceAnalysis += frames;
+    if (this.sinceAnalysis < ANALYSIS_HOP) return;
+    this.sinceAnalysis = 0;
+    const lag = this.analyze();
+    this.voiced = lag > 0;
+    this.period = this.voiced ? lag * this.step : this.unvoicedPeriod;
+  }
+
+  // The period in detector samples, or 0 when unvoiced.
+  analyze() {
+    const s = this.linear;
+    const n = this.length;
+    for (let i = 0; i < n; i++) s[i] = this.history[(this.written + i) % n];
+    const window = this.maxLag;
+    let power = 0;
+    for (let i = 0; i < n; i++) power += s[i] * s[i];
+    if (power < SILENCE_POWER * n) return 0;
+    const d = this.diff;
+    let sum = 0;
+    for (let lag = 1; lag <= this.maxLag; lag++) {
+      let acc = 0;
+      for (let i = 0; i < window; i++) {
+        const delta = s[i] - s[i + lag];
+        acc += delta * delta;
+      }
+      sum += acc;
+      d[lag] = sum > 0 ? (acc * lag) / sum : 1;
+    }
+    let lag = this.minLag;
+    while (lag < this.maxLag && d[lag] >= YIN_THRESHOLD) lag++;
+    if (lag < this.maxLag) {
+      while (lag + 1 < this.maxLag && d[lag + 1] < d[lag]) lag++;
+    } else {
+      lag = this.deepestDip();
+      if (d[lag] >= WEAK_THRESHOLD) return 0;
+    }
+    const before = d[lag - 1], at = d[lag], after = d[lag + 1];
+    const curve = before - 2 * at + after;
+    return curve > 0 ? lag + (0.5 * (before - after)) / curve : lag;
+  }
+
+  deepestDip() {
+    let best = this.minLag;
+    for (let lag = this.minLag + 1; lag < this.maxLag; lag++) if (this.diff[lag] < this.diff[best]) best = lag;
+    return best;
+  }
+}
+
+// 4-point cubic Hermite interpolation at a fractional position of a power-of-two ring.
+function readRing(ring, mask, position) {
+  const i = Math.floor(position);
+  const f = position - i;
+  const y0 = ring[(i - 1) & mask], y1 = ring[i & mask], y2 = ring[(i + 1) & mask], y3 = ring[(i + 2) & mask];
+  const c1 = 0.5 * (y2 - y0);
+  const c2 = y0 - 2.5 * y1 + 2 * y2 - 0.5 * y3;
+  const c3 = 0.5 * (y3 - y0) + 1.5 * (y1 - y2);
+  return ((c3 * f + c2) * f + c1) * f + y1;
+}
+
+// Grains sounding at once: spacing and length keep it to 2–4; room to spare.
+const MAX_GRAINS = 32;
+
+class VoiceShifter extends AudioWorkletProcessor {
+  constructor(options) {
+    super();
+    const o = options.processorOptions;
+    this.pitchRatio = o.pitchRatio;
+    this.formantRatio = o.formantRatio;
+    this.monotonePeriod = o.monotoneHz > 0 ? sampleRate / o.monotoneHz : 0;
+    this.wobbleDepth = o.wobbleDepth;
+    this.wobbleStep = (2 * Math.PI * o.wobbleHz) / sampleRate;
+    this.wobblePhase = 0;
+    this.delay = o.delayFrames;
+    this.detector = new PitchDetector(sampleRate, o.minHz, o.maxHz, o.unvoicedSeconds * sampleRate);
+    let size = 1;
+    while (size < sampleRate / 2) size *= 2;
+    this.mask = size - 1;
+    this.size = size;
+    this.rings = [];
+    this.frame = 0;
+    this.mark = -this.delay;
+    // Sounding grains: centre (output frame), source (input frame under the centre), half length
+    // (output frames) and gain; the next grain to start.
+    this.centre = new Float64Array(MAX_GRAINS);
+    this.source = new Float64Array(MAX_GRAINS);
+    this.half = new Float64Array(MAX_GRAINS);
+    this.gain = new Float64Array(MAX_GRAINS);
+    this.count = 0;
+    this.nextCentre = 0;
+    this.nextHalf = 0;
+    this.nextGain = 0;
+    this.stopped = false;
+    this.port.onmessage = (event) => {
+      if (event.data && event.data.type === 'stop') this.stopped = true;
+    };
+  }
+
+  // The grain spacing. Unvoiced sounds keep their short grains even in a monotone: noise has no
+  // pitch to hold, and a 10 ms grid would only buzz it and blur onsets.
+  outputPeriod() {
+    if (this.monotonePeriod > 0 && this.detector.voiced) return this.monotonePeriod;
+    const wobble = 1 + this.wobbleDepth * Math.sin(this.wobblePhase);
+    return this.detector.period / (this.pitchRatio * wobble);
+  }
+
+  // Starts every grain due by output frame t, each at the analysis mark nearest to its centre
+  // minus the delay (unvoiced: exactly there), and plans the one after it.
+  schedule(t) {
+    while (this.nextCentre - this.nextHalf <= t) {
+      const target = this.nextCentre - this.delay;
+      const period = this.detector.period;
+      if (!this.detector.voiced) this.mark = target;
+      while (this.mark + period / 2 < target) this.mark += period;
+      if (this.count < MAX_GRAINS) {
+        const g = this.count++;
+        this.centre[g] = this.nextCentre;
+        this.source[g] = this.mark;
+        this.half[g] = this.nextHalf;
+        this.gain[g] = this.nextGain;
+      }
+      const spacing = this.outputPeriod();
+      this.nextCentre += spacing;
+      // Two input periods long, whatever the spacing: the grain holds one cycle's response, so
+      // the spectral envelope (formants) is kept apart from the pitch. Hann windows of half
+      // length h placed every s sum to h/s on average: the gain brings that back to 1.
+      this.nextHalf = period / this.formantRatio;
+      this.nextGain = spacing / this.nextHalf;
+    }
+  }
+
+  process(inputs, outputs) {
+    if (this.stopped) return false;
+    const output = outputs[0];
+    const frames = output[0].length;
+    while (this.rings.length < output.length) this.rings.push(new Float32Array(this.size));
+    this.write(inputs[0], frames);
+    for (let c = 0; c < output.length; c++) output[c].fill(0);
+    const mask = this.mask;
+    const formant = this.formantRatio;
+    for (let i = 0; i < frames; i++) {
+      const t = this.frame + i;
+      this.schedule(t);
+      for (let g = 0; g < this.count; ) {
+        const tau = t - this.centre[g];
+        const half = this.half[g];
+        if (tau >= half) {
+          this.remove(g);
+          continue;
+        }
+        const weight = this.gain[g] * (0.5 + 0.5 * Math.cos((Math.PI * tau) / half));
+        const position = this.source[g] + tau * formant;
+        for (let c = 0; c < output.length; c++) output[c][i] += weight * readRing(this.rings[c], mask, position);
+        g++;
+      }
+    }
+    this.frame += frames;
+    this.wobblePhase = (this.wobblePhase + this.wobbleStep * frames) % (2 * Math.PI);
+    return true;
+  }
+
+  remove(g) {
+    const last = --this.count;
+    this.centre[g] = this.centre[last];
+    this.source[g] = this.source[last];
+    this.half[g] = this.half[last];
+    this.gain[g] = this.gain[last];
+  }
+
+  // Stores the block in the rings (every ring, so that a channel that comes back is not stale)
+  // and feeds the channel mix to the detector.
+  write(input, frames) {
+    const mask = this.mask;
+    for (let c = 0; c < this.rings.length; c++) {
+      const ring = this.rings[c];
+      const src = input[c];
+      for (let i = 0; i < frames; i++) ring[(this.frame + i) & mask] = src ? src[i] : 0;
+    }
+    const scale = input.length > 0 ? 1 / input.length : 0;
+    for (let i = 0; i < frames; i++) {
+      let mix = 0;
+      for (let c = 0; c < input.length; c++) mix += input[c][i];
+      this.detector.push(mix * scale);
+    }
+    this.detector.tick(frames);
+  }
+}
+registerProcessor('${VOICE_SHIFTER_PROCESSOR}', VoiceShifter);
+`;

@@ -1,0 +1,445 @@
+/**
+ * The voice changer (spec §1 `voice-changer-type`, issue 7): one {@link AudioEffect} stage per
+ * type, for the capture's effect seam between the mic gain and the mix bus.
+ *
+ *   input ─► [pitch/formant shifter: AudioWorklet, voice-changer-worklet.ts] ─► stages … ─► output
+ *
+ * The shifter (TD-PSOLA) moves the pitch by `pitchRatio` and the formants by `formantRatio`
+ * independently; the stages after it (filters, a waveshaper, amplitude/ring modulation, a comb,
+ * chorus, a short diffuse tail) give each type the character its name asks for. Types without a
+ * pitch or formant change have no worklet, hence no latency.
+ *
+ * The worklet module is added once per context (a WeakMap of promises), so replacing one voice
+ * changer with another while pushing only builds nodes.
+ */
+import type { AudioEffect } from '../media/audio-capture.js';
+import {
+  VOICE_SHIFTER_PROCESSOR,
+  VOICE_SHIFTER_WORKLET_SOURCE,
+  type VoiceShifterControlMessage,
+  type VoiceShifterOptions,
+} from './voice-changer-worklet.js';
+
+/** spec §1 voice-changer-type: 0 is off (no effect at all) and 5 is not used. */
+export type VoiceChangerType = 1 | 2 | 3 | 4 | 6 | 7 | 8 | 9 | 10 | 11;
+
+/** A processing stage after the shifter. */
+export type VoiceStage =
+  /** A BiquadFilterNode. */
+  | { readonly kind: 'filter'; readonly type: BiquadFilterType; readonly frequency: number; readonly q?: number; readonly gainDb?: number }
+  /**
+   * A tanh waveshaper of this drive; the curve is scaled by 1/√drive so that a voice at speaking
+   * level comes out near its level instead of at full scale.
+   */
+  | { readonly kind: 'drive'; readonly drive: number }
+  /**
+   * Gain swept by an oscillator between 1 − depth and 1: depth 1 is full tremolo, 2 is ring
+   * modulation (the carrier's sign flips the voice).
+   */
+  | { readonly kind: 'modulate'; readonly wave: 'sine' | 'square'; readonly hz: number; readonly depth: number }
+  /**
+   * A metallic comb: the voice plus `taps` copies `seconds` apart at gains g, g², g³…, the
+   * feed-forward expansion of a feedback comb (DelayNodes in a loop cannot be shorter than a
+   * render quantum, 8 ms at 16 kHz, and the ring of a metal body is shorter than that).
+   */
+  | { readonly kind: 'comb'; readonly seconds: number; readonly gain: number; readonly taps: number }
+  /** Dry plus copies on slowly swept delays (chorus): a widened, shimmering voice. */
+  | { readonly kind: 'chorus'; readonly voices: readonly ChorusVoice[]; readonly wet: number }
+  /** Dry plus damped feedback delays in parallel: a short, diffuse, airy tail. */
+  | { readonly kind: 'diffuse'; readonly seconds: readonly number[]; readonly feedback: number; readonly dampingHz: number; readonly wet: number };
+
+export interface ChorusVoice {
+  /** Centre delay and sweep (peak deviation), s. */
+  readonly seconds: number;
+  readonly sweepSeconds: number;
+  readonly hz: number;
+}
+
+/** What one voice changer type does. */
+export interface VoiceChangerDesign {
+  /** The spec's name of the type. */
+  readonly name: string;
+  /** Output pitch ÷ input pitch; 1 = no pitch shift. */
+  readonly pitchRatio: number;
+  /**
+   * Output formant frequencies ÷ input ones (the spectral envelope: vocal-tract size); 1, the
+   * default, keeps them where they were whatever the pitch does.
+   */
+  readonly formantRatio?: number;
+  /** A robotic monotone: the output pitch is held at this frequency (pitchRatio is then 1). */
+  readonly monotoneHz?: number;
+  /** A slow pitch wobble around pitchRatio: rate (Hz) and depth (fraction of the pitch). */
+  readonly wobble?: { readonly hz: number; readonly depth: number };
+  /** Stages after the shifter, in order. */
+  readonly stages: readonly VoiceStage[];
+}
+
+/**
+ * The designs. Ratios in semitones: 2^(n/12). Adult voices sit around 100–220 Hz with formants
+ * set by a 15–17 cm vocal tract; a child's tract is about a quarter to a third shorter (formants
+ * up 25–35 %) and its pitch near 250–300 Hz, which is what types 1 and 2 aim at; 3, 7 and 8 go the
+ * other way, with formants moved less than the pitch so that the voice stays intelligible.
+ */
+export const VOICE_CHANGER_DESIGNS: Readonly<Record<VoiceChangerType, VoiceChangerDesign>> = Object.freeze({
+  1: {
+    // +7 semitones and a child's short vocal tract; thin and bright.
+    name: 'naughty child',
+    pitchRatio: 1.5,
+    formantRatio: 1.3,
+    stages: [
+      { kind: 'filter', type: 'highpass', frequency: 150, q: 0.7 },
+      { kind: 'filter', type: 'peaking', frequency: 3000, q: 1, gainDb: 3 },
+    ],
+  },
+  2: {
+    // +10 semitones with formants raised less than a child's: a high, sweet, airy voice.
+    name: 'loli',
+    pitchRatio: 1.78,
+    formantRatio: 1.18,
+    stages: [
+      { kind: 'filter', type: 'highpass', frequency: 200, q: 0.7 },
+      { kind: 'filter', type: 'peaking', frequency: 4000, q: 0.8, gainDb: 4 },
+    ],
+  },
+  3: {
+    // −5 semitones, a longer vocal tract, warmth below 250 Hz and softer highs.
+    name: 'uncle',
+    pitchRatio: 0.75,
+    formantRatio: 0.87,
+    stages: [
+      { kind: 'filter', type: 'lowshelf', frequency: 250, gainDb: 4 },
+      { kind: 'filter', type: 'highshelf', frequency: 4000, gainDb: -3 },
+    ],
+  },
+  4: {
+    // Pitch kept; hard tanh distortion, scooped mids and a presence peak (a metal guitar
+    // tone), and part ring modulation at 60 Hz for a clanging, metallic edge.
+    name: 'heavy metal',
+    pitchRatio: 1,
+    stages: [
+      { kind: 'filter', type: 'highpass', frequency: 150, q: 0.7 },
+      { kind: 'drive', drive: 8 },
+      { kind: 'filter', type: 'peaking', frequency: 800, q: 0.8, gainDb: -6 },
+      { kind: 'filter', type: 'peaking', frequency: 2500, q: 1.2, gainDb: 6 },
+      { kind: 'modulate', wave: 'sine', hz: 60, depth: 1.4 },
+    ],
+  },
+  6: {
+    // +2 semitones with slightly longer formants (a mismatch no native voice has) and a slow
+    // ±4 % wobble of the pitch at 2.2 Hz, like an unfamiliar intonation; nasal 1.2 kHz peak.
+    name: 'foreigner',
+    pitchRatio: 1.12,
+    formantRatio: 0.92,
+    wobble: { hz: 2.2, depth: 0.04 },
+    stages: [{ kind: 'filter', type: 'peaking', frequency: 1200, q: 2, gainDb: 6 }],
+  },
+  7: {
+    // −9 semitones and a large tract; grit from soft drive, a 28 Hz flutter for the growl,
+    // chest boost and no air.
+    name: 'trapped beast',
+    pitchRatio: 0.6,
+    formantRatio: 0.72,
+    stages: [
+      { kind: 'drive', drive: 3 },
+      { kind: 'modulate', wave: 'sine', hz: 28, depth: 0.35 },
+      { kind: 'filter', type: 'lowshelf', frequency: 150, gainDb: 4 },
+      { kind: 'filter', type: 'lowpass', frequency: 2800, q: 0.7 },
+    ],
+  },
+  8: {
+    // −4 semitones with formants a little raised (a big body, a small mouth), muffled highs.
+    name: 'fat boy',
+    pitchRatio: 0.8,
+    formantRatio: 1.08,
+    stages: [
+      { kind: 'filter', type: 'lowshelf', frequency: 300, gainDb: 5 },
+      { kind: 'filter', type: 'lowpass', frequency: 2400, q: 0.7 },
+    ],
+  },
+  9: {
+    // Pitch kept; the voice chopped by a 55 Hz square (mains-like buzz), roughened, thinned.
+    name: 'strong current',
+    pitchRatio: 1,
+    stages: [
+      { kind: 'modulate', wave: 'square', hz: 55, depth: 0.8 },
+      { kind: 'drive', drive: 2.5 },
+      { kind: 'filter', type: 'highpass', frequency: 200, q: 0.7 },
+      { kind: 'filter', type: 'peaking', frequency: 1800, q: 1, gainDb: 4 },
+    ],
+  },
+  10: {
+    // A robot: every syllable on one 95 Hz pitch, formants a little lowered, through a 4 ms
+    // metallic comb (resonances every 250 Hz).
+    name: 'heavy machinery',
+    pitchRatio: 1,
+    formantRatio: 0.9,
+    monotoneHz: 95,
+    stages: [
+      { kind: 'filter', type: 'highpass', frequency: 120, q: 0.7 },
+      { kind: 'comb', seconds: 0.004, gain: 0.6, taps: 4 },
+      { kind: 'filter', type: 'peaking', frequency: 1500, q: 1, gainDb: 4 },
+    ],
+  },
+  11: {
+    // +3 semitones, lightly raised formants, a two-voice chorus and a short damped tail, air.
+    name: 'ethereal',
+    pitchRatio: 1.19,
+    formantRatio: 1.12,
+    stages: [
+      {
+        kind: 'chorus',
+        voices: [
+          { seconds: 0.017, sweepSeconds: 0.002, hz: 0.27 },
+          { seconds: 0.023, sweepSeconds: 0.0025, hz: 0.41 },
+        ],
+        wet: 0.35,
+      },
+      { kind: 'diffuse', seconds: [0.041, 0.053, 0.067], feedback: 0.55, dampingHz: 5000, wet: 0.25 },
+      { kind: 'filter', type: 'highshelf', frequency: 6000, gainDb: 3 },
+    ],
+  },
+});
+
+/** The detector's pitch range, Hz: from a low male voice to a child's shout. */
+const MIN_PITCH_HZ = 70;
+const MAX_PITCH_HZ = 900;
+/** Grain period where the input has no pitch (worklet "Unvoiced input"). */
+const UNVOICED_SECONDS = 0.005;
+/** Frames of slack in the delay: the detector's lag rounding and the 4-point interpolation. */
+const DELAY_MARGIN_FRAMES = 8;
+
+/** The per-context promise of the worklet module, so that it is added once per context. */
+const modules = new WeakMap<BaseAudioContext, Promise<void>>();
+
+/**
+ * Builds the voice changer `type` in `context` (an AudioContext or an OfflineAudioContext, any
+ * rate, mono or stereo: the output has the input's channels). Rejects with a RangeError for a type
+ * that is not one of {@link VOICE_CHANGER_DESIGNS}, and with an Error when the types that need the
+ * AudioWorklet cannot load it (a Content-Security-Policy without blob: in script-src).
+ * `latencySeconds` is the delay it adds to the voice.
+ */
+export async function createVoiceChanger(context: BaseAudioContext, type: VoiceChangerType): Promise<AudioEffect & { latencySeconds: number }> {
+  const design = designOf(type);
+  const nodes = new NodeSet();
+  const input = nodes.add(new GainNode(context));
+  let last: AudioNode = input;
+  let latencySeconds = 0;
+  if (needsShifter(design)) {
+    await loadShifter(context);
+    const delayFrames = shifterDelayFrames(design, context.sampleRate);
+    last = last.connect(nodes.addShifter(createShifter(context, design, delayFrames)));
+    latencySeconds = delayFrames / context.sampleRate;
+  }
+  for (const stage of design.stages) {
+    const built = buildStage(context, stage, nodes);
+    last.connect(built.input);
+    last = built.output;
+  }
+  const output = nodes.add(new GainNode(context));
+  last.connect(output);
+  return {
+    name: `voice-changer-type ${type} (${design.name})`,
+    input,
+    output,
+    latencySeconds,
+    dispose: () => nodes.dispose(),
+  };
+}
+
+function designOf(type: VoiceChangerType): VoiceChangerDesign {
+  if (!Number.isInteger(type) || !Object.hasOwn(VOICE_CHANGER_DESIGNS, type)) {
+    throw new RangeError(
+      `createVoiceChanger: type must be one of ${Object.keys(VOICE_CHANGER_DESIGNS).join(', ')} (spec §1 voice-changer-type; 0 is off, 5 is not used), got ${String(type)}`,
+    );
+  }
+  return VOICE_CHANGER_DESIGNS[type];
+}
+
+function needsShifter(design: VoiceChangerDesign): boolean {
+  return design.pitchRatio !== 1 || (design.formantRatio ?? 1) !== 1 || design.monotoneHz !== undefined || design.wobble !== undefined;
+}
+
+/**
+ * The shifter's delay, frames. A grain reads input at mark + τ·formantRatio for offsets τ from its
+ * centre up to its half length P/formantRatio, with the mark within P/2 of centre − delay and P
+ * at most the detector's longest period: the delay must be at least P/2 + P·|1 − 1/formantRatio|
+ * for the read never to pass the newest input frame. The pitch ratio does not enter.
+ */
+function shifterDelayFrames(design: VoiceChangerDesign, sampleRate: number): number {
+  const longestPeriod = sampleRate / MIN_PITCH_HZ;
+  const formantSkew = Math.abs(1 - 1 / (design.formantRatio ?? 1));
+  return Math.ceil(longestPeriod * (0.5 + formantSkew)) + DELAY_MARGIN_FRAMES;
+}
+
+function loadShifter(context: BaseAudioContext): Promise<void> {
+  let loaded = modules.get(context);
+  if (!loaded) {
+    loaded = addShifterModule(context);
+    modules.set(context, loaded);
+    // A failed load is not cached: the next voice changer tries again.
+    loaded.catch(() => modules.delete(context));
+  }
+  return loaded;
+}
+
+async function addShifterModule(context: BaseAudioContext): Promise<void> {
+  if (!context.audioWorklet) throw new Error('voice changer: this browser has no AudioWorklet, which the pitch shifter runs in');
+  const url = URL.createObjectURL(new Blob([VOICE_SHIFTER_WORKLET_SOURCE], { type: 'text/javascript' }));
+  try {
+    await context.audioWorklet.addModule(url);
+  } catch (e) {
+    throw new Error(`voice changer: the AudioWorklet module could not be loaded (does a Content-Security-Policy refuse blob: scripts?): ${String(e)}`, { cause: e });
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+function createShifter(context: BaseAudioContext, design: VoiceChangerDesign, delayFrames: number): AudioWorkletNode {
+  const processorOptions: VoiceShifterOptions = {
+    pitchRatio: design.pitchRatio,
+    formantRatio: design.formantRatio ?? 1,
+    monotoneHz: design.monotoneHz ?? 0,
+    wobbleHz: design.wobble?.hz ?? 0,
+    wobbleDepth: design.wobble?.depth ?? 0,
+    minHz: MIN_PITCH_HZ,
+    maxHz: MAX_PITCH_HZ,
+    unvoicedSeconds: UNVOICED_SECONDS,
+    delayFrames,
+  };
+  // One input, one output and channelCountMode 'max': the output has the input's channel count
+  // (Web Audio §1.32.4.3.1), so mono stays mono and stereo stereo.
+  return new AudioWorkletNode(context, VOICE_SHIFTER_PROCESSOR, { numberOfInputs: 1, numberOfOutputs: 1, channelCountMode: 'max', processorOptions });
+}
+
+/** A stage's ends. */
+interface Built {
+  input: AudioNode;
+  output: AudioNode;
+}
+
+/** Every node of one voice changer, so that dispose can stop and disconnect them all. */
+class NodeSet {
+  private readonly nodes: AudioNode[] = [];
+  private readonly oscillators: OscillatorNode[] = [];
+  private readonly shifters: AudioWorkletNode[] = [];
+  private disposed = false;
+
+  add<T extends AudioNode>(node: T): T {
+    this.nodes.push(node);
+    return node;
+  }
+
+  addShifter(node: AudioWorkletNode): AudioWorkletNode {
+    this.shifters.push(node);
+    return this.add(node);
+  }
+
+  /** A started oscillator. */
+  oscillator(context: BaseAudioContext, type: OscillatorType, frequency: number): OscillatorNode {
+    const node = this.add(new OscillatorNode(context, { type, frequency }));
+    node.start();
+    this.oscillators.push(node);
+    return node;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const node of this.oscillators) node.stop();
+    for (const node of this.shifters) node.port.postMessage({ type: 'stop' } satisfies VoiceShifterControlMessage);
+    for (const node of this.nodes) node.disconnect();
+  }
+}
+
+function buildStage(context: BaseAudioContext, stage: VoiceStage, nodes: NodeSet): Built {
+  switch (stage.kind) {
+    case 'filter': {
+      const filter = nodes.add(new BiquadFilterNode(context, { type: stage.type, frequency: stage.frequency, Q: stage.q ?? 1, gain: stage.gainDb ?? 0 }));
+      return { input: filter, output: filter };
+    }
+    case 'drive': {
+      // No oversampling: its filters delay the signal by an amount the browser does not report
+      // (Chromium: 128 frames), which would make latencySeconds wrong; a voice's harmonics above a
+      // quarter of the rate are weak, so the aliasing it would remove is small.
+      const shaper = nodes.add(new WaveShaperNode(context, { curve: driveCurve(stage.drive), oversample: 'none' }));
+      return { input: shaper, output: shaper };
+    }
+    case 'modulate':
+      return buildModulator(context, stage, nodes);
+    case 'comb':
+      return buildComb(context, stage, nodes);
+    case 'chorus':
+      return buildChorus(context, stage, nodes);
+    case 'diffuse':
+      return buildDiffuse(context, stage, nodes);
+    default: {
+      const unknown: never = stage;
+      throw new TypeError(`voice changer: unknown stage ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** tanh(drive·x)/√drive over [−1, 1]: soft clipping, with the small-signal gain √drive. */
+function driveCurve(drive: number): Float32Array<ArrayBuffer> {
+  const points = 2049;
+  const curve = new Float32Array(points);
+  for (let i = 0; i < points; i++) {
+    const x = (2 * i) / (points - 1) - 1;
+    curve[i] = Math.tanh(drive * x) / Math.sqrt(drive);
+  }
+  return curve;
+}
+
+/** gain = (1 − depth/2) + (depth/2)·wave: the AudioParam sums its value and the oscillator. */
+function buildModulator(context: BaseAudioContext, stage: Extract<VoiceStage, { kind: 'modulate' }>, nodes: NodeSet): Built {
+  const gain = nodes.add(new GainNode(context, { gain: 1 - stage.depth / 2 }));
+  const swing = nodes.add(new GainNode(context, { gain: stage.depth / 2 }));
+  nodes.oscillator(context, stage.wave, stage.hz).connect(swing).connect(gain.gain);
+  return { input: gain, output: gain };
+}
+
+function buildComb(context: BaseAudioContext, stage: Extract<VoiceStage, { kind: 'comb' }>, nodes: NodeSet): Built {
+  const input = nodes.add(new GainNode(context));
+  const output = nodes.add(new GainNode(context));
+  input.connect(output);
+  let power = 1;
+  for (let n = 1; n <= stage.taps; n++) {
+    const seconds = n * stage.seconds;
+    const delay = nodes.add(new DelayNode(context, { delayTime: seconds, maxDelayTime: seconds }));
+    input.connect(delay).connect(nodes.add(new GainNode(context, { gain: stage.gain ** n }))).connect(output);
+    power += stage.gain ** (2 * n);
+  }
+  // Broadband level kept: the taps add power Σg^2n to the voice's.
+  output.gain.value = 1 / Math.sqrt(power);
+  return { input, output };
+}
+
+function buildChorus(context: BaseAudioContext, stage: Extract<VoiceStage, { kind: 'chorus' }>, nodes: NodeSet): Built {
+  const input = nodes.add(new GainNode(context));
+  const output = nodes.add(new GainNode(context));
+  input.connect(output);
+  for (const voice of stage.voices) {
+    const delay = nodes.add(new DelayNode(context, { delayTime: voice.seconds, maxDelayTime: voice.seconds + voice.sweepSeconds }));
+    const sweep = nodes.add(new GainNode(context, { gain: voice.sweepSeconds }));
+    nodes.oscillator(context, 'sine', voice.hz).connect(sweep).connect(delay.delayTime);
+    input.connect(delay).connect(nodes.add(new GainNode(context, { gain: stage.wet }))).connect(output);
+  }
+  return { input, output };
+}
+
+function buildDiffuse(context: BaseAudioContext, stage: Extract<VoiceStage, { kind: 'diffuse' }>, nodes: NodeSet): Built {
+  const input = nodes.add(new GainNode(context));
+  const output = nodes.add(new GainNode(context));
+  const wet = nodes.add(new GainNode(context, { gain: stage.wet }));
+  input.connect(output);
+  wet.connect(output);
+  for (const seconds of stage.seconds) {
+    // A damped feedback comb: delay ─► low-pass ─► feedback gain ─► back into the delay.
+    const delay = nodes.add(new DelayNode(context, { delayTime: seconds, maxDelayTime: seconds }));
+    const damping = nodes.add(new BiquadFilterNode(context, { type: 'lowpass', frequency: stage.dampingHz, Q: 0.7 }));
+    const feedback = nodes.add(new GainNode(context, { gain: stage.feedback }));
+    input.connect(delay).connect(damping).connect(feedback).connect(delay);
+    damping.connect(wet);
+  }
+  return { input, output };
+}

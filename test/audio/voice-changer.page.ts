@@ -1,0 +1,230 @@
+/**
+ * Page side of voice-changer.test.ts: renders test signals through each voice changer type in an
+ * OfflineAudioContext (deterministic, faster than real time) and returns the measurements.
+ */
+import { createVoiceChanger, type VoiceChangerType } from '../../src/browser/audio/voice-changer.js';
+import { markReady } from '../browser/page-support.js';
+import { bandLevelsDb, envelopePeakHz, fundamentalHz, onsetSeconds } from './voice-measures.js';
+
+/** The test voice's pitch: a low-ish adult voice, so that every ratio stays in the detector's range. */
+export const VOICE_HZ = 150;
+/** Rendered length and the steady part measured (after the detector and the tails settled). */
+const SECONDS = 1.6;
+const STEADY_FROM = 0.5;
+
+export interface PitchResult {
+  inputHz: number[];
+  outputHz: number[];
+  /** RMS of each output channel: stereo channels must stay distinct. */
+  outputRms: number[];
+  latencySeconds: number;
+}
+
+export interface SpectrumResult {
+  input: number[];
+  output: number[];
+  /** The input through a plain delay and a 2 dB cut: what "no voice change" measures as. */
+  control: number[];
+}
+
+export interface LatencyResult {
+  latencySeconds: number;
+  measuredSeconds: number;
+}
+
+export interface FormantResult {
+  inputFormantHz: number;
+  outputFormantHz: number;
+}
+
+export interface SwitchResult {
+  /** Output pitch before and after the switch, Hz. */
+  beforeHz: number;
+  afterHz: number;
+  /** addModule calls over both changers. */
+  addModuleCalls: number;
+}
+
+export interface BadInputResult {
+  /** `${name}: ${message}` of the rejection for each bad type. */
+  rejections: string[];
+  /** addModule calls after building three shifting types in one context. */
+  addModuleCalls: number;
+  disposeTwice: string;
+  /** The rejection when the worklet module cannot be loaded. */
+  loadFailure: string;
+}
+
+/**
+ * A steady voice-like source: a band-limited sawtooth through a 3 kHz low-pass; the right channel
+ * (if any) darker and quieter, so that the two channels differ.
+ */
+function steadyVoice(context: BaseAudioContext, channels: number): AudioNode {
+  const osc = new OscillatorNode(context, { type: 'sawtooth', frequency: VOICE_HZ });
+  osc.start();
+  const left = osc.connect(new BiquadFilterNode(context, { type: 'lowpass', frequency: 3000 })).connect(new GainNode(context, { gain: 0.3 }));
+  if (channels === 1) return left;
+  const right = osc.connect(new BiquadFilterNode(context, { type: 'lowpass', frequency: 1200 })).connect(new GainNode(context, { gain: 0.15 }));
+  const merger = new ChannelMergerNode(context, { numberOfInputs: 2 });
+  left.connect(merger, 0, 0);
+  right.connect(merger, 0, 1);
+  return merger;
+}
+
+/** Input and output of one type side by side: channels [in…, out…]. */
+async function renderThrough(type: VoiceChangerType, rate: number, channels: number, source: (c: BaseAudioContext) => AudioNode) {
+  const context = new OfflineAudioContext({ numberOfChannels: 2 * channels, length: Math.round(SECONDS * rate), sampleRate: rate });
+  const changer = await createVoiceChanger(context, type);
+  const merger = new ChannelMergerNode(context, { numberOfInputs: 2 * channels });
+  const input = source(context);
+  const inputSplit = new ChannelSplitterNode(context, { numberOfOutputs: channels });
+  const outputSplit = new ChannelSplitterNode(context, { numberOfOutputs: channels });
+  input.connect(inputSplit);
+  input.connect(changer.input);
+  changer.output.connect(outputSplit);
+  for (let c = 0; c < channels; c++) {
+    inputSplit.connect(merger, c, c);
+    outputSplit.connect(merger, c, channels + c);
+  }
+  merger.connect(context.destination);
+  const rendered = await context.startRendering();
+  changer.dispose?.();
+  const planes = Array.from({ length: 2 * channels }, (_, c) => rendered.getChannelData(c));
+  return { inputs: planes.slice(0, channels), outputs: planes.slice(channels), latencySeconds: changer.latencySeconds };
+}
+
+async function pitchRun(o: { type: VoiceChangerType; rate: number; channels: 1 | 2 }): Promise<PitchResult> {
+  const { inputs, outputs, latencySeconds } = await renderThrough(o.type, o.rate, o.channels, (c) => steadyVoice(c, o.channels));
+  const measure = (d: Float32Array) => fundamentalHz(d, o.rate, { from: STEADY_FROM, to: SECONDS });
+  const rms = (d: Float32Array) => Math.sqrt(d.subarray(Math.round(STEADY_FROM * o.rate)).reduce((s, v) => s + v * v, 0) / (d.length - STEADY_FROM * o.rate));
+  return { inputHz: inputs.map(measure), outputHz: outputs.map(measure), outputRms: outputs.map(rms), latencySeconds };
+}
+
+/** The bench's voice: sawtooth with a 5 Hz vibrato through a formant-like band-pass. */
+function vibratoVoice(context: BaseAudioContext): AudioNode {
+  const osc = new OscillatorNode(context, { type: 'sawtooth', frequency: 140 });
+  const vibrato = new OscillatorNode(context, { frequency: 5 });
+  vibrato.connect(new GainNode(context, { gain: 4 })).connect(osc.frequency);
+  osc.start();
+  vibrato.start();
+  return osc.connect(new BiquadFilterNode(context, { type: 'bandpass', frequency: 800, Q: 0.7 })).connect(new GainNode(context, { gain: 0.3 }));
+}
+
+async function spectrumRun(o: { type: VoiceChangerType; rate: number }): Promise<SpectrumResult> {
+  const { inputs, outputs } = await renderThrough(o.type, o.rate, 1, vibratoVoice);
+  const context = new OfflineAudioContext({ numberOfChannels: 1, length: Math.round(SECONDS * o.rate), sampleRate: o.rate });
+  vibratoVoice(context)
+    .connect(new DelayNode(context, { delayTime: 0.01 }))
+    .connect(new GainNode(context, { gain: 10 ** (-2 / 20) }))
+    .connect(context.destination);
+  const control = (await context.startRendering()).getChannelData(0);
+  const levels = (d: Float32Array) => bandLevelsDb(d, o.rate, STEADY_FROM, SECONDS);
+  return { input: levels(inputs[0]!), output: levels(outputs[0]!), control: levels(control) };
+}
+
+/** The bench's latency measurement: a 300 Hz burst at 0.5 s, its onset in and out (10 % of peak). */
+async function latencyRun(o: { type: VoiceChangerType; rate: number }): Promise<LatencyResult> {
+  const burst = (context: BaseAudioContext) => {
+    const osc = new OscillatorNode(context, { frequency: 300 });
+    const gate = new GainNode(context, { gain: 0 });
+    gate.gain.setValueAtTime(0.5, 0.5);
+    osc.start();
+    return osc.connect(gate);
+  };
+  const { inputs, outputs, latencySeconds } = await renderThrough(o.type, o.rate, 1, burst);
+  const measuredSeconds = onsetSeconds(outputs[0]!, o.rate, 0.25) - onsetSeconds(inputs[0]!, o.rate, 0.25);
+  return { latencySeconds, measuredSeconds };
+}
+
+/**
+ * A one-formant vowel: a 100 Hz sawtooth through a 1.2 kHz resonance 600 Hz wide, so that the
+ * harmonics (100 Hz apart, 75–150 Hz after the shift) sample the envelope's peak finely.
+ */
+function vowel(context: BaseAudioContext): AudioNode {
+  const osc = new OscillatorNode(context, { type: 'sawtooth', frequency: 100 });
+  osc.start();
+  return osc.connect(new BiquadFilterNode(context, { type: 'bandpass', frequency: 1200, Q: 2 })).connect(new GainNode(context, { gain: 0.5 }));
+}
+
+async function formantRun(o: { type: VoiceChangerType; rate: number }): Promise<FormantResult> {
+  const { inputs, outputs } = await renderThrough(o.type, o.rate, 1, vowel);
+  const formant = (d: Float32Array) => envelopePeakHz(d, o.rate, fundamentalHz(d, o.rate, { from: STEADY_FROM, to: SECONDS }), STEADY_FROM, SECONDS, 400, 3000);
+  return { inputFormantHz: formant(inputs[0]!), outputFormantHz: formant(outputs[0]!) };
+}
+
+/** Counts addModule calls on a context's worklet. */
+function countAddModule(context: BaseAudioContext): { calls: number } {
+  const counter = { calls: 0 };
+  const worklet = context.audioWorklet;
+  const addModule = worklet.addModule.bind(worklet);
+  worklet.addModule = (url, options) => {
+    counter.calls++;
+    return addModule(url, options);
+  };
+  return counter;
+}
+
+/**
+ * One type replaced by another mid-render, the way the capture's setEffects does it (reconnect,
+ * then dispose the old stage), at a suspension of the OfflineAudioContext.
+ */
+async function switchRun(o: { from: VoiceChangerType; to: VoiceChangerType; rate: number }): Promise<SwitchResult> {
+  const seconds = 2;
+  const at = 0.8;
+  const context = new OfflineAudioContext({ numberOfChannels: 1, length: seconds * o.rate, sampleRate: o.rate });
+  const counter = countAddModule(context);
+  const source = steadyVoice(context, 1);
+  const first = await createVoiceChanger(context, o.from);
+  source.connect(first.input);
+  first.output.connect(context.destination);
+  void context.suspend(at).then(async () => {
+    const second = await createVoiceChanger(context, o.to);
+    source.disconnect(first.input);
+    first.output.disconnect();
+    source.connect(second.input);
+    second.output.connect(context.destination);
+    first.dispose?.();
+    await context.resume();
+  });
+  const output = (await context.startRendering()).getChannelData(0);
+  return {
+    beforeHz: fundamentalHz(output, o.rate, { from: 0.3, to: at }),
+    afterHz: fundamentalHz(output, o.rate, { from: at + 0.4, to: seconds }),
+    addModuleCalls: counter.calls,
+  };
+}
+
+async function badInput(): Promise<BadInputResult> {
+  const context = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 48_000 });
+  const rejections: string[] = [];
+  for (const bad of [0, 5, 12, -1, 2.5, Number.NaN, '3']) {
+    try {
+      await createVoiceChanger(context, bad as VoiceChangerType);
+      rejections.push(`${String(bad)}: accepted`);
+    } catch (e) {
+      rejections.push(`${(e as Error).name}: ${(e as Error).message}`);
+    }
+  }
+  const counter = countAddModule(context);
+  const changers = [await createVoiceChanger(context, 1), await createVoiceChanger(context, 3), await createVoiceChanger(context, 10)];
+  let disposeTwice = 'ok';
+  try {
+    for (const changer of changers) {
+      changer.dispose?.();
+      changer.dispose?.();
+    }
+  } catch (e) {
+    disposeTwice = String(e);
+  }
+  const refusing = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 48_000 });
+  refusing.audioWorklet.addModule = () => Promise.reject(new DOMException('Refused to load the script', 'AbortError'));
+  let loadFailure = 'resolved';
+  try {
+    await createVoiceChanger(refusing, 2);
+  } catch (e) {
+    loadFailure = `${(e as Error).name}: ${(e as Error).message}`;
+  }
+  return { rejections, addModuleCalls: counter.calls, disposeTwice, loadFailure };
+}
+
+markReady({ pitchRun, spectrumRun, latencyRun, formantRun, switchRun, badInput });
