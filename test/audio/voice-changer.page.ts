@@ -45,6 +45,13 @@ export interface SwitchResult {
   addModuleCalls: number;
 }
 
+export interface NoiseResult {
+  finite: boolean;
+  /** Peak of the output while the noise plays, and in its last 0.2 s, long after the noise stopped. */
+  peak: number;
+  tailPeak: number;
+}
+
 export interface BadInputResult {
   /** `${name}: ${message}` of the rejection for each bad type. */
   rejections: string[];
@@ -194,6 +201,30 @@ async function switchRun(o: { from: VoiceChangerType; to: VoiceChangerType; rate
   };
 }
 
+/** White noise for 0.5 s (unvoiced input: no pitch to find), then silence. */
+async function noiseRun(o: { type: VoiceChangerType; rate: number }): Promise<NoiseResult> {
+  const noise = (context: BaseAudioContext) => {
+    const buffer = new AudioBuffer({ length: context.sampleRate / 2, sampleRate: context.sampleRate });
+    const data = buffer.getChannelData(0);
+    let seed = 1;
+    for (let i = 0; i < data.length; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      data[i] = 0.5 * (seed / 2 ** 30 - 1);
+    }
+    const source = new AudioBufferSourceNode(context, { buffer });
+    source.start();
+    return source;
+  };
+  const { outputs } = await renderThrough(o.type, o.rate, 1, noise);
+  const output = outputs[0]!;
+  const peakOf = (d: Float32Array) => d.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  return {
+    finite: output.every(Number.isFinite),
+    peak: peakOf(output.subarray(0, o.rate / 2)),
+    tailPeak: peakOf(output.subarray(Math.round((SECONDS - 0.2) * o.rate))),
+  };
+}
+
 async function badInput(): Promise<BadInputResult> {
   const context = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 48_000 });
   const rejections: string[] = [];
@@ -227,4 +258,4 @@ async function badInput(): Promise<BadInputResult> {
   return { rejections, addModuleCalls: counter.calls, disposeTwice, loadFailure };
 }
 
-markReady({ pitchRun, spectrumRun, latencyRun, formantRun, switchRun, badInput });
+markReady({ pitchRun, spectrumRun, latencyRun, formantRun, switchRun, noiseRun, badInput });

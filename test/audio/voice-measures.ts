@@ -62,17 +62,18 @@ function framePeriod(data: Float32Array, start: number, window: number, minLag: 
 
 /**
  * The frequency (Hz) of the spectral envelope's peak between `lowHz` and `highHz`, for a signal
- * whose fundamental is `f0`: the loudest harmonic there (power within ±2 % of k·f0 in a Welch
- * spectrum), moved towards the louder neighbour by a parabola through the three harmonics' dB.
+ * whose fundamental is `f0`: the loudest harmonic there (in a Welch spectrum), moved towards the louder neighbour by a parabola through the three harmonics' dB.
  * The formant of a one-resonance vowel, sampled at its harmonics.
  */
 export function envelopePeakHz(data: Float32Array, sampleRate: number, f0: number, from: number, to: number, lowHz = 300, highHz = 3000): number {
   const size = 8192;
   const power = welch(data, sampleRate, from, to, size);
+  // All the power within half a harmonic spacing: the peak bin alone would vary by up to 1.4 dB
+  // (Hann scalloping) with where the harmonic falls between bins.
   const harmonicDb = (k: number) => {
-    let peak = 1e-20;
-    for (let bin = Math.floor((0.98 * k * f0 * size) / sampleRate); bin <= Math.ceil((1.02 * k * f0 * size) / sampleRate); bin++) peak = Math.max(peak, power[bin]!);
-    return 10 * Math.log10(peak);
+    let sum = 1e-20;
+    for (let bin = Math.ceil(((k - 0.5) * f0 * size) / sampleRate); bin < ((k + 0.5) * f0 * size) / sampleRate; bin++) sum += power[bin]!;
+    return 10 * Math.log10(sum);
   };
   let best = Math.ceil(lowHz / f0);
   for (let k = best + 1; k * f0 <= highHz; k++) if (harmonicDb(k) > harmonicDb(best)) best = k;

@@ -7,10 +7,11 @@
  * overlap-add (TD-PSOLA):
  *
  * - **Analysis.** A YIN pitch detector (de Cheveigné & Kawahara 2002: cumulative-mean-normalised
- *   difference, absolute threshold, parabolic interpolation) runs every 256 frames on the channel
- *   mix, low-passed and decimated to about 11–16 kHz so that it costs little. It gives the input
- *   period P, or "unvoiced". Analysis marks are laid P apart along the input, so every grain taken
- *   at a mark holds the same part of the waveform's cycle.
+ *   difference, absolute threshold, parabolic interpolation) runs every 512 frames on the channel
+ *   mix, low-passed and decimated to about 8 kHz so that it costs little. It gives the input
+ *   period P, or "unvoiced". Analysis marks are laid about P apart along the input, each on its
+ *   cycle's energy peak (the glottal excitation, where a cycle's response starts), so every grain
+ *   is centred on the same part of the waveform's cycle.
  * - **Synthesis.** Grain centres are laid Ps = P / pitchRatio apart along the output (or a fixed
  *   period for a monotone voice); each takes the analysis mark nearest to (centre − delay). The
  *   output is periodic in Ps, so its pitch is the input's times pitchRatio.
@@ -22,10 +23,12 @@
  * - **Unvoiced input** (noise, silence) uses short 5 ms grains taken exactly at (centre − delay):
  *   no pitch to keep in phase, and the latency stays exact at onsets.
  *
- * Latency: a grain read at offset τ from its centre (|τ| ≤ P / formantRatio) reads input at
- * mark + τ·formantRatio, and the mark lies within P/2 of centre − delay; the caller picks
- * `delayFrames` so that this never reaches past the newest input frame
- * (voice-changer.ts `shifterDelayFrames`).
+ * Latency: a grain starts half its length h = P / formantRatio before its centre and reads input
+ * at mark + τ·formantRatio for offsets τ from its centre. Its mark is found, when it starts, in
+ * input up to then, so every read stays behind the newest input frame whatever the delay; the
+ * delay only decides whether the peak nearest centre − delay is already there to be found (it
+ * is when delay ≥ 3P/4 + h: voice-changer.ts `shifterDelayFrames`), which keeps the grains at
+ * the designed latency.
  */
 
 /** Name under which the processor registers. */
@@ -58,10 +61,12 @@ const YIN_THRESHOLD = 0.15;
 // Without a dip below YIN_THRESHOLD, the deepest dip still counts if below this (YIN's fallback,
 // bounded: breathy or reverberant voice is weakly periodic, noise is not periodic at all).
 const WEAK_THRESHOLD = 0.35;
-// Frames between pitch analyses (a few ms: voice pitch moves slower than that).
-const ANALYSIS_HOP = 256;
-// The detector works at about this rate at most (48 kHz is decimated by 4).
-const DETECTOR_RATE = 11025;
+// Frames between pitch analyses (about 10 ms at 48 kHz: a syllable's pitch glides slower).
+const ANALYSIS_HOP = 512;
+// The detector works at about this rate at most (48 kHz is decimated by 6, 16 kHz by 2): the
+// difference function costs the square of the longest lag, and 8 kHz still places a 900 Hz
+// period within a small fraction of a sample after interpolation.
+const DETECTOR_RATE = 8000;
 // Low-pass before decimation, Hz: removes what would alias and tames formant peaks.
 const DETECTOR_LOWPASS_HZ = 1000;
 // Below this mean square (about -70 dBFS) the input counts as silence.
@@ -158,6 +163,9 @@ function readRing(ring, mask, position) {
   return ((c3 * f + c2) * f + c1) * f + y1;
 }
 
+// Time constant of the energy in which cycle peaks are found: longer than a formant's ringing
+// period (so one peak per cycle), shorter than a cycle.
+const ENERGY_SMOOTHING_S = 0.001;
 // Grains sounding at once: spacing and length keep it to 2–4; room to spare.
 const MAX_GRAINS = 32;
 
@@ -179,7 +187,13 @@ class VoiceShifter extends AudioWorkletProcessor {
     this.size = size;
     this.rings = [];
     this.frame = 0;
-    this.mark = -this.delay;
+    // Analysis marks sit on the cycles' energy peaks (the excitation), found in a 1 ms smoothed
+    // energy of the channel mix; 'locked' once the chain of marks follows them.
+    this.energy = new Float32Array(size);
+    this.energyLevel = 0;
+    this.energyPole = Math.exp(-1 / (ENERGY_SMOOTHING_S * sampleRate));
+    this.mark = 0;
+    this.locked = false;
     // Sounding grains: centre (output frame), source (input frame under the centre), half length
     // (output frames) and gain; the next grain to start.
     this.centre = new Float64Array(MAX_GRAINS);
@@ -208,14 +222,13 @@ class VoiceShifter extends AudioWorkletProcessor {
   // minus the delay (unvoiced: exactly there), and plans the one after it.
   schedule(t) {
     while (this.nextCentre - this.nextHalf <= t) {
-      const target = this.nextCentre - this.delay;
-      const period = this.detector.period;
-      if (!this.detector.voiced) this.mark = target;
-      while (this.mark + period / 2 < target) this.mark += period;
+      this.placeMark(this.nextCentre - this.delay, t);
       if (this.count < MAX_GRAINS) {
         const g = this.count++;
         this.centre[g] = this.nextCentre;
-        this.source[g] = this.mark;
+        // Reads reach mark + h·|formantRatio − 1| past the centre at most; a mark found before t
+        // is always behind that, this bounds the unvoiced and period-jump cases too.
+        this.source[g] = Math.min(this.mark, this.nextCentre - 2 - this.nextHalf * Math.abs(1 - this.formantRatio));
         this.half[g] = this.nextHalf;
         this.gain[g] = this.nextGain;
       }
@@ -224,9 +237,46 @@ class VoiceShifter extends AudioWorkletProcessor {
       // Two input periods long, whatever the spacing: the grain holds one cycle's response, so
       // the spectral envelope (formants) is kept apart from the pitch. Hann windows of half
       // length h placed every s sum to h/s on average: the gain brings that back to 1.
-      this.nextHalf = period / this.formantRatio;
+      this.nextHalf = this.detector.period / this.formantRatio;
       this.nextGain = spacing / this.nextHalf;
     }
+  }
+
+  // Moves the mark to the cycle peak nearest to target: one period on at a time, each time to
+  // the energy peak within a quarter period of where the period predicts, so that the chain
+  // follows the excitation without drifting. Only input older than output frame t is searched,
+  // which keeps every grain's reads behind the newest input (module comment, Latency).
+  placeMark(target, t) {
+    const period = this.detector.period;
+    if (!this.detector.voiced) {
+      this.mark = target;
+      this.locked = false;
+      return;
+    }
+    if (!this.locked) {
+      this.mark = this.energyPeak(target, period / 2, t);
+      this.locked = true;
+    }
+    while (this.mark + period / 2 < target) {
+      const next = this.energyPeak(this.mark + period, period / 4, t);
+      if (next <= this.mark) break;
+      this.mark = next;
+    }
+  }
+
+  // The position of the largest smoothed energy within radius of centre (and before t - 3),
+  // refined by a parabola through its neighbours.
+  energyPeak(centre, radius, t) {
+    const first = Math.ceil(centre - radius);
+    const last = Math.min(Math.floor(centre + radius), t - 3);
+    if (last < first) return last;
+    const e = this.energy;
+    const mask = this.mask;
+    let best = first;
+    for (let i = first + 1; i <= last; i++) if (e[i & mask] > e[best & mask]) best = i;
+    const before = e[(best - 1) & mask], at = e[best & mask], after = e[(best + 1) & mask];
+    const curve = before - 2 * at + after;
+    return curve < 0 ? best + Math.max(-0.5, Math.min(0.5, (0.5 * (before - after)) / curve)) : best;
   }
 
   process(inputs, outputs) {
@@ -277,10 +327,14 @@ class VoiceShifter extends AudioWorkletProcessor {
       for (let i = 0; i < frames; i++) ring[(this.frame + i) & mask] = src ? src[i] : 0;
     }
     const scale = input.length > 0 ? 1 / input.length : 0;
+    const pole = this.energyPole;
     for (let i = 0; i < frames; i++) {
       let mix = 0;
       for (let c = 0; c < input.length; c++) mix += input[c][i];
-      this.detector.push(mix * scale);
+      mix *= scale;
+      this.detector.push(mix);
+      this.energyLevel = mix * mix + pole * (this.energyLevel - mix * mix);
+      this.energy[(this.frame + i) & mask] = this.energyLevel;
     }
     this.detector.tick(frames);
   }

@@ -7,7 +7,8 @@
  * The shifter (TD-PSOLA) moves the pitch by `pitchRatio` and the formants by `formantRatio`
  * independently; the stages after it (filters, a waveshaper, amplitude/ring modulation, a comb,
  * chorus, a short diffuse tail) give each type the character its name asks for. Types without a
- * pitch or formant change have no worklet, hence no latency.
+ * pitch or formant change have no worklet, hence no latency; the others add 22–31 ms (at 48 kHz),
+ * the look-ahead a grain of two periods of the lowest voice needs.
  *
  * The worklet module is added once per context (a WeakMap of promises), so replacing one voice
  * changer with another while pushing only builds nodes.
@@ -25,7 +26,10 @@ export type VoiceChangerType = 1 | 2 | 3 | 4 | 6 | 7 | 8 | 9 | 10 | 11;
 
 /** A processing stage after the shifter. */
 export type VoiceStage =
-  /** A BiquadFilterNode. */
+  /**
+   * A BiquadFilterNode. `q` is its Q: for lowpass and highpass the spec reads it as the resonance
+   * in dB (Web Audio §1.13.6), for the others as the usual quality factor.
+   */
   | { readonly kind: 'filter'; readonly type: BiquadFilterType; readonly frequency: number; readonly q?: number; readonly gainDb?: number }
   /**
    * A tanh waveshaper of this drive; the curve is scaled by 1/√drive so that a voice at speaking
@@ -74,6 +78,9 @@ export interface VoiceChangerDesign {
   readonly stages: readonly VoiceStage[];
 }
 
+/** Q of a Butterworth low- or high-pass in the spec's dB reading: 20·log10(1/√2), no resonance. */
+const BUTTERWORTH_DB = -3.01;
+
 /**
  * The designs. Ratios in semitones: 2^(n/12). Adult voices sit around 100–220 Hz with formants
  * set by a 15–17 cm vocal tract; a child's tract is about a quarter to a third shorter (formants
@@ -87,7 +94,7 @@ export const VOICE_CHANGER_DESIGNS: Readonly<Record<VoiceChangerType, VoiceChang
     pitchRatio: 1.5,
     formantRatio: 1.3,
     stages: [
-      { kind: 'filter', type: 'highpass', frequency: 150, q: 0.7 },
+      { kind: 'filter', type: 'highpass', frequency: 150, q: BUTTERWORTH_DB },
       { kind: 'filter', type: 'peaking', frequency: 3000, q: 1, gainDb: 3 },
     ],
   },
@@ -97,7 +104,7 @@ export const VOICE_CHANGER_DESIGNS: Readonly<Record<VoiceChangerType, VoiceChang
     pitchRatio: 1.78,
     formantRatio: 1.18,
     stages: [
-      { kind: 'filter', type: 'highpass', frequency: 200, q: 0.7 },
+      { kind: 'filter', type: 'highpass', frequency: 200, q: BUTTERWORTH_DB },
       { kind: 'filter', type: 'peaking', frequency: 4000, q: 0.8, gainDb: 4 },
     ],
   },
@@ -117,7 +124,7 @@ export const VOICE_CHANGER_DESIGNS: Readonly<Record<VoiceChangerType, VoiceChang
     name: 'heavy metal',
     pitchRatio: 1,
     stages: [
-      { kind: 'filter', type: 'highpass', frequency: 150, q: 0.7 },
+      { kind: 'filter', type: 'highpass', frequency: 150, q: BUTTERWORTH_DB },
       { kind: 'drive', drive: 8 },
       { kind: 'filter', type: 'peaking', frequency: 800, q: 0.8, gainDb: -6 },
       { kind: 'filter', type: 'peaking', frequency: 2500, q: 1.2, gainDb: 6 },
@@ -143,7 +150,7 @@ export const VOICE_CHANGER_DESIGNS: Readonly<Record<VoiceChangerType, VoiceChang
       { kind: 'drive', drive: 3 },
       { kind: 'modulate', wave: 'sine', hz: 28, depth: 0.35 },
       { kind: 'filter', type: 'lowshelf', frequency: 150, gainDb: 4 },
-      { kind: 'filter', type: 'lowpass', frequency: 2800, q: 0.7 },
+      { kind: 'filter', type: 'lowpass', frequency: 2800, q: BUTTERWORTH_DB },
     ],
   },
   8: {
@@ -153,7 +160,7 @@ export const VOICE_CHANGER_DESIGNS: Readonly<Record<VoiceChangerType, VoiceChang
     formantRatio: 1.08,
     stages: [
       { kind: 'filter', type: 'lowshelf', frequency: 300, gainDb: 5 },
-      { kind: 'filter', type: 'lowpass', frequency: 2400, q: 0.7 },
+      { kind: 'filter', type: 'lowpass', frequency: 2400, q: BUTTERWORTH_DB },
     ],
   },
   9: {
@@ -163,7 +170,7 @@ export const VOICE_CHANGER_DESIGNS: Readonly<Record<VoiceChangerType, VoiceChang
     stages: [
       { kind: 'modulate', wave: 'square', hz: 55, depth: 0.8 },
       { kind: 'drive', drive: 2.5 },
-      { kind: 'filter', type: 'highpass', frequency: 200, q: 0.7 },
+      { kind: 'filter', type: 'highpass', frequency: 200, q: BUTTERWORTH_DB },
       { kind: 'filter', type: 'peaking', frequency: 1800, q: 1, gainDb: 4 },
     ],
   },
@@ -175,7 +182,7 @@ export const VOICE_CHANGER_DESIGNS: Readonly<Record<VoiceChangerType, VoiceChang
     formantRatio: 0.9,
     monotoneHz: 95,
     stages: [
-      { kind: 'filter', type: 'highpass', frequency: 120, q: 0.7 },
+      { kind: 'filter', type: 'highpass', frequency: 120, q: BUTTERWORTH_DB },
       { kind: 'comb', seconds: 0.004, gain: 0.6, taps: 4 },
       { kind: 'filter', type: 'peaking', frequency: 1500, q: 1, gainDb: 4 },
     ],
@@ -194,7 +201,7 @@ export const VOICE_CHANGER_DESIGNS: Readonly<Record<VoiceChangerType, VoiceChang
         ],
         wet: 0.35,
       },
-      { kind: 'diffuse', seconds: [0.041, 0.053, 0.067], feedback: 0.55, dampingHz: 5000, wet: 0.25 },
+      { kind: 'diffuse', seconds: [0.041, 0.053, 0.067], feedback: 0.45, dampingHz: 5000, wet: 0.3 },
       { kind: 'filter', type: 'highshelf', frequency: 6000, gainDb: 3 },
     ],
   },
@@ -205,7 +212,7 @@ const MIN_PITCH_HZ = 70;
 const MAX_PITCH_HZ = 900;
 /** Grain period where the input has no pitch (worklet "Unvoiced input"). */
 const UNVOICED_SECONDS = 0.005;
-/** Frames of slack in the delay: the detector's lag rounding and the 4-point interpolation. */
+/** Frames of slack in the delay: the detector's lag rounding and the peak search's edge. */
 const DELAY_MARGIN_FRAMES = 8;
 
 /** The per-context promise of the worklet module, so that it is added once per context. */
@@ -260,15 +267,15 @@ function needsShifter(design: VoiceChangerDesign): boolean {
 }
 
 /**
- * The shifter's delay, frames. A grain reads input at mark + τ·formantRatio for offsets τ from its
- * centre up to its half length P/formantRatio, with the mark within P/2 of centre − delay and P
- * at most the detector's longest period: the delay must be at least P/2 + P·|1 − 1/formantRatio|
- * for the read never to pass the newest input frame. The pitch ratio does not enter.
+ * The shifter's delay, frames. A grain starts h = P/formantRatio before its centre, and its mark
+ * must then be found in the input already there: the cycle peak nearest centre − delay, searched
+ * up to P/2 + P/4 past it, is there when the delay is at least 3P/4 + h, with P the detector's
+ * longest period. (A shorter delay would be safe but would let grains of low voices lag by more
+ * than it says.) The pitch ratio does not enter.
  */
 function shifterDelayFrames(design: VoiceChangerDesign, sampleRate: number): number {
   const longestPeriod = sampleRate / MIN_PITCH_HZ;
-  const formantSkew = Math.abs(1 - 1 / (design.formantRatio ?? 1));
-  return Math.ceil(longestPeriod * (0.5 + formantSkew)) + DELAY_MARGIN_FRAMES;
+  return Math.ceil(longestPeriod * (0.75 + 1 / (design.formantRatio ?? 1))) + DELAY_MARGIN_FRAMES;
 }
 
 function loadShifter(context: BaseAudioContext): Promise<void> {
@@ -436,7 +443,7 @@ function buildDiffuse(context: BaseAudioContext, stage: Extract<VoiceStage, { ki
   for (const seconds of stage.seconds) {
     // A damped feedback comb: delay ─► low-pass ─► feedback gain ─► back into the delay.
     const delay = nodes.add(new DelayNode(context, { delayTime: seconds, maxDelayTime: seconds }));
-    const damping = nodes.add(new BiquadFilterNode(context, { type: 'lowpass', frequency: stage.dampingHz, Q: 0.7 }));
+    const damping = nodes.add(new BiquadFilterNode(context, { type: 'lowpass', frequency: stage.dampingHz, Q: BUTTERWORTH_DB }));
     const feedback = nodes.add(new GainNode(context, { gain: stage.feedback }));
     input.connect(delay).connect(damping).connect(feedback).connect(delay);
     damping.connect(wet);
