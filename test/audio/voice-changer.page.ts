@@ -7,7 +7,7 @@ import { markReady } from '../browser/page-support.js';
 import { bandLevelsDb, envelopePeakHz, fundamentalHz, onsetSeconds } from './voice-measures.js';
 
 /** The test voice's pitch: a low-ish adult voice, so that every ratio stays in the detector's range. */
-export const VOICE_HZ = 150;
+const VOICE_HZ = 150;
 /** Rendered length and the steady part measured (after the detector and the tails settled). */
 const SECONDS = 1.6;
 const STEADY_FROM = 0.5;
@@ -43,6 +43,12 @@ export interface SwitchResult {
   afterHz: number;
   /** addModule calls over both changers. */
   addModuleCalls: number;
+}
+
+/** The pitch (Hz, NaN where unvoiced) of 60 ms frames every 20 ms, in and latencySeconds later out. */
+export interface ContourResult {
+  inputHz: number[];
+  outputHz: number[];
 }
 
 export interface NoiseResult {
@@ -201,6 +207,41 @@ async function switchRun(o: { from: VoiceChangerType; to: VoiceChangerType; rate
   };
 }
 
+/**
+ * Two "syllables" with intonation, a sawtooth through a vowel formant gliding 120 → 200 Hz then
+ * 200 → 130 Hz, with a breath of noise and no voice between them (0.6–0.75 s).
+ */
+function syllables(context: BaseAudioContext): AudioNode {
+  const osc = new OscillatorNode(context, { type: 'sawtooth', frequency: 120 });
+  osc.frequency.linearRampToValueAtTime(200, 0.6);
+  osc.frequency.setValueAtTime(200, 0.75);
+  osc.frequency.linearRampToValueAtTime(130, SECONDS);
+  const voiced = new GainNode(context, { gain: 0.3 });
+  voiced.gain.setValueAtTime(0, 0.6);
+  voiced.gain.setValueAtTime(0.3, 0.75);
+  osc.start();
+  const buffer = new AudioBuffer({ length: Math.round(0.15 * context.sampleRate), sampleRate: context.sampleRate });
+  const data = buffer.getChannelData(0);
+  for (let i = 0; i < data.length; i++) data[i] = 0.05 * Math.sin(i * i * 0.618);
+  const breath = new AudioBufferSourceNode(context, { buffer });
+  breath.start(0.6);
+  const out = new GainNode(context);
+  osc.connect(new BiquadFilterNode(context, { type: 'bandpass', frequency: 900, Q: 1 })).connect(voiced).connect(out);
+  breath.connect(out);
+  return out;
+}
+
+async function contourRun(o: { type: VoiceChangerType; rate: number }): Promise<ContourResult> {
+  const { inputs, outputs, latencySeconds } = await renderThrough(o.type, o.rate, 1, syllables);
+  const span = 0.06;
+  const result: ContourResult = { inputHz: [], outputHz: [] };
+  for (let t = 0.1; t + latencySeconds + span <= SECONDS; t += 0.02) {
+    result.inputHz.push(fundamentalHz(inputs[0]!, o.rate, { from: t, to: t + span }));
+    result.outputHz.push(fundamentalHz(outputs[0]!, o.rate, { from: t + latencySeconds, to: t + latencySeconds + span }));
+  }
+  return result;
+}
+
 /** White noise for 0.5 s (unvoiced input: no pitch to find), then silence. */
 async function noiseRun(o: { type: VoiceChangerType; rate: number }): Promise<NoiseResult> {
   const noise = (context: BaseAudioContext) => {
@@ -258,4 +299,4 @@ async function badInput(): Promise<BadInputResult> {
   return { rejections, addModuleCalls: counter.calls, disposeTwice, loadFailure };
 }
 
-markReady({ pitchRun, spectrumRun, latencyRun, formantRun, switchRun, noiseRun, badInput });
+markReady({ pitchRun, spectrumRun, latencyRun, contourRun, formantRun, switchRun, noiseRun, badInput });

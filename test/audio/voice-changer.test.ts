@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { VOICE_CHANGER_DESIGNS, type VoiceChangerType } from '../../src/browser/audio/voice-changer.js';
 import { launchChromium, openTestPage, type TestPage } from '../browser/harness.js';
-import type { BadInputResult, FormantResult, LatencyResult, NoiseResult, PitchResult, SpectrumResult, SwitchResult } from './voice-changer.page.js';
+import type { BadInputResult, ContourResult, FormantResult, LatencyResult, NoiseResult, PitchResult, SpectrumResult, SwitchResult } from './voice-changer.page.js';
 import { fundamentalHz, spectralDistanceDb } from './voice-measures.js';
 
 const TYPES = Object.keys(VOICE_CHANGER_DESIGNS).map(Number) as VoiceChangerType[];
+/** The page's steady voice (voice-changer.page.ts VOICE_HZ). */
 const VOICE_HZ = 150;
 /**
  * A type must move the voice's band spectrum by at least this much (RMS over third-octave bands,
@@ -82,14 +83,23 @@ for (const [rate, channels] of [
 }
 
 for (const rate of [48_000, 16_000]) {
-  test(`every type moves the spectrum by more than ${MIN_DISTANCE_DB} dB (${rate} Hz)`, async (t) => {
+  test(`every type moves the spectrum by more than ${MIN_DISTANCE_DB} dB, from the input and from every other type (${rate} Hz)`, async (t) => {
+    const outputs = new Map<VoiceChangerType, number[]>();
     for (const type of TYPES) {
       const r = await call<SpectrumResult>('spectrumRun', { type, rate });
+      outputs.set(type, r.output);
       const control = spectralDistanceDb(r.control, r.input);
       assert.ok(control < 1, `the control measures ${control} dB`);
       const distance = spectralDistanceDb(r.output, r.input);
       t.diagnostic(`type ${type} (${VOICE_CHANGER_DESIGNS[type].name}): ${round(distance, 1)} dB (control ${round(control, 2)} dB)`);
       assert.ok(distance > MIN_DISTANCE_DB, `type ${type} (${VOICE_CHANGER_DESIGNS[type].name}) moves the spectrum by ${distance} dB only`);
+    }
+    for (const a of TYPES) {
+      for (const b of TYPES.filter((b) => b > a)) {
+        const distance = spectralDistanceDb(outputs.get(a)!, outputs.get(b)!);
+        t.diagnostic(`types ${a} and ${b}: ${round(distance, 1)} dB apart`);
+        assert.ok(distance > MIN_DISTANCE_DB, `types ${a} and ${b} are only ${distance} dB apart`);
+      }
     }
   });
 
@@ -102,6 +112,29 @@ for (const rate of [48_000, 16_000]) {
     }
   });
 }
+
+test('the pitch follows a gliding, interrupted voice (48000 Hz)', async (t) => {
+  for (const type of TYPES) {
+    const design = VOICE_CHANGER_DESIGNS[type];
+    if (design.pitchRatio === 1 && design.monotoneHz === undefined) continue;
+    const r = await call<ContourResult>('contourRun', { type, rate: 48_000 });
+    const errors: number[] = [];
+    r.inputHz.forEach((input, i) => {
+      if (!Number.isFinite(input)) return;
+      const want = design.monotoneHz ?? input * design.pitchRatio;
+      const output = r.outputHz[i]!;
+      errors.push(Number.isFinite(output) ? Math.abs(output / want - 1) : Infinity);
+    });
+    errors.sort((a, b) => a - b);
+    const median = errors[Math.floor(errors.length / 2)]!;
+    const p90 = errors[Math.floor(errors.length * 0.9)]!;
+    t.diagnostic(`type ${type} (${design.name}): ${errors.length} voiced frames, median error ${round(100 * median)} %, 90th percentile ${round(100 * p90)} %`);
+    assert.ok(errors.length > 40, `type ${type}: ${errors.length} voiced frames`);
+    // The foreigner's wobble moves each frame off the mean ratio on purpose, by up to its depth.
+    const wobble = design.wobble?.depth ?? 0;
+    assert.ok(median < 0.02 + wobble && p90 < 0.05 + wobble, `type ${type}: median ${median}, 90th percentile ${p90}`);
+  }
+});
 
 test('formants move by formantRatio, not with the pitch (child up, uncle down, fat boy: pitch down, formants up)', async (t) => {
   for (const type of [1, 3, 8] as const) {
