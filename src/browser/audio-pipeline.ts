@@ -13,6 +13,7 @@ import type { LivePusherError } from '../core/codes.js';
 import type { AudioSettings } from '../core/modes.js';
 import type { FlvTag } from '../media/flv/tag.js';
 import { BackgroundMusic, type BgmEvents, type PlayOptions } from './audio/bgm.js';
+import { SoundEffects, type SoundEffectSettings } from './audio/sound-effects.js';
 import { AudioCapture } from './media/audio-capture.js';
 import { aacWorkerEncoder } from './media/aac-worker-encoder.js';
 import { AacTagEncoder } from './media/audio-encoder.js';
@@ -32,6 +33,10 @@ export interface AudioPipelineOptions {
   onError(error: LivePusherError): void;
   /** Where background music reports bgmstart / bgmprogress / bgmcomplete. */
   bgmEvents?: BgmEvents;
+  /** voice-changer-type and audio-reverb-type at the start; {@link AudioPipeline.setEffects} changes them. */
+  effects: SoundEffectSettings;
+  /** An effect that cannot run here (the push goes on without it). */
+  onWarning(message: string): void;
 }
 
 const LEVEL_INTERVAL_MS = 200;
@@ -82,6 +87,7 @@ export class AudioPipeline {
   private micEnabled: boolean;
   private readonly levelTimer: ReturnType<typeof setInterval>;
   private music: BackgroundMusic | undefined;
+  private readonly effects: SoundEffects;
   private stage: EncoderStage;
   /** Copies of the blocks that arrived while the encoder was being replaced, in order. */
   private swapping: PcmBlock[] | undefined;
@@ -95,6 +101,7 @@ export class AudioPipeline {
     this.stage = stage;
     this.micEnabled = options.micEnabled;
     this.applyMute();
+    this.effects = new SoundEffects(capture, options.onWarning);
     this.levelTimer = setInterval(() => options.onLevel(this.micEnabled && !this.paused ? capture.level : 0), LEVEL_INTERVAL_MS);
   }
 
@@ -117,6 +124,7 @@ export class AudioPipeline {
       throw e;
     }
     pipeline = new AudioPipeline(capture, stage, options);
+    await pipeline.setEffects(options.effects);
     await capture.start();
     return pipeline;
   }
@@ -182,6 +190,11 @@ export class AudioPipeline {
     this.capture.setVolume(volume);
   }
 
+  /** voice-changer-type, audio-reverb-type (spec §1), live: the next blocks carry the new sound. */
+  setEffects(settings: SoundEffectSettings): Promise<void> {
+    return this.effects.update(settings);
+  }
+
   /** Background music mixed into the pushed sound (spec §3 playBGM); rejects when it cannot load. */
   playBgm(options: PlayOptions): Promise<void> {
     return this.bgm().play(options);
@@ -214,6 +227,7 @@ export class AudioPipeline {
   close(): void {
     this.closed = true;
     clearInterval(this.levelTimer);
+    this.effects.close();
     this.music?.close();
     void this.capture.close();
     this.stage.encoder.close();

@@ -157,6 +157,7 @@ export class LivePusherElement extends HTMLElement {
           if (this.volumeListeners.size > 0) this.emit('audiovolumenotify', { volume });
         },
         bgm: (event, detail) => this.emit(event, detail),
+        warn: (message) => this.warnOnce(message),
       },
     });
     return this.session;
@@ -190,6 +191,7 @@ export class LivePusherElement extends HTMLElement {
       facingMode: facingMode(this.attrs),
       remoteMirror: effectiveRemoteMirror(this.attrs),
       picture: { beauty: this.attrs.beauty, whiteness: this.attrs.whiteness, beautyStyle: this.attrs.beautyStyle, filter: this.attrs.filter },
+      sound: { reverbType: this.attrs.audioReverbType, voiceChangerType: this.attrs.voiceChangerType },
       waitingImage: { url: this.attrs.waitingImage, hash: this.attrs.waitingImageHash },
       customRender: this.attrs.enableVideoCustomRender,
     };

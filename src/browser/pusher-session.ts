@@ -16,6 +16,7 @@ import type { Transport } from '../transport/transport.js';
 import { closeCapture, openCapture, processingMatches, type Capture, type GetUserMedia } from './capture.js';
 import { AudioPipeline } from './audio-pipeline.js';
 import type { PlayOptions } from './audio/bgm.js';
+import { NO_SOUND_EFFECTS, type SoundEffectSettings } from './audio/sound-effects.js';
 import { SessionClock } from './media/clock.js';
 import { FrameSource } from './media/frame-source.js';
 import { H264Encoder } from './media/video-encoder.js';
@@ -40,6 +41,8 @@ export interface SessionSink {
   volume?(level: number): void;
   /** Background music events (spec §1 bgmstart, bgmprogress, bgmcomplete). */
   bgm?(event: 'bgmstart' | 'bgmprogress' | 'bgmcomplete', detail: object): void;
+  /** Something asked for cannot be done here and the push goes on without it (a console warning). */
+  warn?(message: string): void;
 }
 
 /** Everything a session needs from the element's attributes, resolved. */
@@ -53,6 +56,8 @@ export interface SessionSettings {
   remoteMirror: boolean;
   /** beauty, whiteness, beauty-style, filter (issue 6); none when absent. */
   picture?: PictureSettings;
+  /** voice-changer-type, audio-reverb-type (issue 7); none when absent. */
+  sound?: SoundEffectSettings;
   /** waiting-image and waiting-image-hash (spec §1). */
   waitingImage?: WaitingImageSource;
   /** enableVideoCustomRender (spec §1): the app's canvas is pushed. */
@@ -389,6 +394,9 @@ export class PusherSession {
     this.stage?.setEffects(passes);
     void this.waiting.set(settings.waitingImage);
     if (before.mic !== settings.mic) this.audio?.setMicEnabled(settings.mic);
+    const sound = settings.sound ?? NO_SOUND_EFFECTS;
+    const soundBefore = before.sound ?? NO_SOUND_EFFECTS;
+    if (sound.reverbType !== soundBefore.reverbType || sound.voiceChangerType !== soundBefore.voiceChangerType) void this.audio?.setEffects(sound);
     if (before.video.fps !== settings.video.fps) this.frameSource?.setFps(settings.video.fps);
     const sizeChanged = before.video.width !== settings.video.width || before.video.height !== settings.video.height;
     if (sizeChanged && this.stage) {
@@ -518,6 +526,8 @@ export class PusherSession {
         progress: (progress, duration) => this.sink.bgm?.('bgmprogress', { progress, duration }),
         complete: () => this.sink.bgm?.('bgmcomplete', {}),
       },
+      effects: this.settings.sound ?? NO_SOUND_EFFECTS,
+      onWarning: (message) => this.sink.warn?.(message),
     });
   }
 

@@ -16,7 +16,11 @@ import { startStudio, type Studio } from '../../src/node/studio/server.js';
 import { launchChromium } from '../support/chromium.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { readFlv } from '../support/flv-tags.js';
-import { decodeMono, median, toneLevels, writeToneWav } from '../support/tones.js';
+import { decodeMono, median, rmsLevels, toneLevels, writeToneWav } from '../support/tones.js';
+import { reverberationTime } from '../audio/acoustics.js';
+import { fundamentalHz } from '../audio/voice-measures.js';
+import { REVERB_DESIGNS } from '../../src/browser/audio/reverb.js';
+import { VOICE_CHANGER_DESIGNS } from '../../src/browser/audio/voice-changer.js';
 import { call, events, openPusher, waitForEvent } from './pusher-page.js';
 
 const MIC_HZ = 440;
@@ -287,4 +291,148 @@ test('enable-ans reopens the microphone with noise suppression and swaps it in w
   assert.ok(Math.abs(plain - 20 * Math.log10(0.25)) <= 1, `the tone before: ${report}`);
   assert.ok(suppressed < plain - 6, `noise suppression acts on the pushed sound: ${report}`);
   assert.ok(Math.min(...mic) > suppressed - 20, `no silence across the swap: ${report}`);
+});
+
+test('voice-changer-type moves the pushed tone by its designed pitch ratio and switches live', async () => {
+  await rm(nginx.recordingPath('voice'), { force: true });
+  const page = await openPusher(browser, studio.url, { url: nginx.url('live', 'voice'), autopush: '', 'voice-changer-type': '3' });
+  await waitForEvent(page, 'e.detail.code === 1002');
+  await page.waitForTimeout(3000);
+  await setAttribute(page, 'voice-changer-type', '1');
+  await page.waitForTimeout(3000);
+  await setAttribute(page, 'voice-changer-type', '0');
+  await page.waitForTimeout(2500);
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  await page.close();
+
+  // Each 0.2 s window's fundamental, taken as the nearest of the three expected pitches; the runs
+  // of windows must come in the order of the switches, each at its pitch within 2 %.
+  const expected = [VOICE_CHANGER_DESIGNS[3].pitchRatio, VOICE_CHANGER_DESIGNS[1].pitchRatio, 1].map((r) => MIC_HZ * r);
+  const samples = await decodeMono(await nginx.waitForRecording('voice'));
+  const pitches = Array.from({ length: Math.floor((samples.length / 48_000 - 0.1) / 0.2) }, (_, i) => fundamentalHz(samples, 48_000, { from: i * 0.2, to: (i + 1) * 0.2 + 0.1, minHz: 100, maxHz: 2000 }))
+    .slice(2, -2)
+    .filter((f) => !Number.isNaN(f));
+  const nearest = pitches.map((f) => expected.reduce((best, e, i) => (Math.abs(Math.log(f / e)) < Math.abs(Math.log(f / expected[best]!)) ? i : best), 0));
+  const runs: { type: number; windows: number[] }[] = [];
+  nearest.forEach((type, i) => {
+    if (runs.at(-1)?.type !== type) runs.push({ type, windows: [] });
+    runs.at(-1)!.windows.push(pitches[i]!);
+  });
+  const long = runs.filter((r) => r.windows.length >= 5);
+  const report = long.map((r) => `${expected[r.type]!.toFixed(1)} Hz expected: median ${median(r.windows).toFixed(1)} over ${r.windows.length} windows`).join('; ');
+  console.log(`# voice changer 3 → 1 → off: ${report}`);
+  assert.deepEqual(long.map((r) => r.type), [0, 1, 2], `the pitches in the order of the switches: ${report}`);
+  for (const r of long) {
+    const error = Math.abs(median(r.windows) / expected[r.type]! - 1);
+    assert.ok(error <= 0.02, `within 2 %: ${report}`);
+  }
+});
+
+/**
+ * The studio page with a pushing `<live-pusher>` whose microphone is a generated signal: white
+ * noise in bursts of `BURST_S` every `PERIOD_S` (the interrupted-noise method of measuring a
+ * room), the camera Chromium's fake one. `window.firstBurstAt` is the page time of the first
+ * burst's onset.
+ */
+const BURST_S = 1;
+const PERIOD_S = 3;
+async function openNoiseBursts(name: string, attributes: Record<string, string>): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(studio.url);
+  await page.evaluate(
+    async ([attrs, burst, period]) => {
+      await customElements.whenDefined('live-pusher');
+      const context = new AudioContext({ sampleRate: 48_000 });
+      const noise = new AudioBuffer({ length: 48_000, sampleRate: 48_000 });
+      const data = noise.getChannelData(0);
+      for (let i = 0; i < data.length; i++) data[i] = (Math.random() * 2 - 1) * 0.3;
+      const source = new AudioBufferSourceNode(context, { buffer: noise, loop: true });
+      const gate = new GainNode(context, { gain: 0 });
+      const start = context.currentTime + 0.5;
+      (window as unknown as { firstBurstAt: number }).firstBurstAt = performance.now() + 500;
+      for (let t = 0; t < 120; t += period) {
+        gate.gain.setValueAtTime(1, start + t);
+        gate.gain.setValueAtTime(0, start + t + burst);
+      }
+      const out = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
+      source.connect(gate).connect(out);
+      source.start();
+      const el = document.createElement('live-pusher') as HTMLElement & { captureSource: unknown };
+      el.id = 'under-test';
+      el.captureSource = async (c: MediaStreamConstraints) => {
+        const stream = new MediaStream(c.video ? (await navigator.mediaDevices.getUserMedia({ video: c.video })).getVideoTracks() : []);
+        if (c.audio) stream.addTrack(out.stream.getAudioTracks()[0]!.clone());
+        return stream;
+      };
+      const events: unknown[] = [];
+      (window as unknown as { events: unknown[] }).events = events;
+      el.addEventListener('statechange', (e) => events.push({ type: 'statechange', detail: (e as CustomEvent).detail, at: performance.now() }));
+      for (const [n, v] of Object.entries(attrs)) el.setAttribute(n, v);
+      document.body.append(el);
+    },
+    [{ url: nginx.url('live', name), autopush: '', ...attributes }, BURST_S, PERIOD_S] as const,
+  );
+  await waitForEvent(page, 'e.detail.code === 1002');
+  return page;
+}
+
+/**
+ * Lets `bursts` more bursts go by and returns 0.4 s before the next onset: the tail before it has
+ * had 1.6 s to fall (enough for a 20 dB fit of any design), and a setting changed now has the
+ * next burst wholly.
+ */
+async function waitBetweenBursts(page: Page, bursts: number): Promise<void> {
+  const now = await page.evaluate(() => performance.now());
+  const first = await page.evaluate(() => (window as unknown as { firstBurstAt: number }).firstBurstAt);
+  const next = first + Math.ceil((now - first) / (PERIOD_S * 1000)) * PERIOD_S * 1000;
+  await page.waitForTimeout(next + (bursts - 1) * PERIOD_S * 1000 + (PERIOD_S - 0.4) * 1000 - now);
+}
+
+/** For each noise burst in a recording, in order: how far the level fell 60 ms after its end, and the decay time from there. */
+function burstTails(levels: readonly number[], windowS: number): { dropDb: number; rt60: number }[] {
+  const tails: { dropDb: number; rt60: number }[] = [];
+  for (let i = 2; i < levels.length; i++) {
+    // A burst's onset: the level jumps 15 dB within two windows. Its end is BURST_S later; the
+    // tail is measured from 60 ms after it, once the dry sound and the codec's frame are gone.
+    if (!(levels[i]! > levels[i - 2]! + 15)) continue;
+    const from = i + Math.round((BURST_S + 0.06) / windowS);
+    if (from + Math.round(1.5 / windowS) >= levels.length) break;
+    const during = median(levels.slice(i + 5, i + Math.round(BURST_S / windowS) - 5));
+    // The level from there down 20 dB, fitted (ISO 3382's interrupted-source method, T20).
+    const tail = Float64Array.from(levels.slice(from, from + Math.round(1.9 / windowS)), (db) => db - levels[from]!);
+    tails.push({ dropDb: during - levels[from]!, rt60: reverberationTime(tail, 1 / windowS, 0, -20) });
+    i += Math.round(PERIOD_S / 2 / windowS);
+  }
+  return tails;
+}
+
+test('audio-reverb-type: each measured decay within 20 % of its design, switched live, no tail when off', async () => {
+  await rm(nginx.recordingPath('reverb'), { force: true });
+  const page = await openNoiseBursts('reverb', { 'audio-reverb-type': '3' });
+  await waitBetweenBursts(page, 3);
+  await setAttribute(page, 'audio-reverb-type', '2');
+  await waitBetweenBursts(page, 3);
+  await setAttribute(page, 'audio-reverb-type', '0');
+  await waitBetweenBursts(page, 3);
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  await page.close();
+
+  const windowS = 0.02;
+  const tails = burstTails(rmsLevels(await decodeMono(await nginx.waitForRecording('reverb')), 48_000, windowS), windowS);
+  // Each tail taken as off (the level gone 40 dB at once) or as the nearest design; the runs must
+  // come in the order of the switches, and every tail be within 20 % of its design.
+  const designs = [3, 2] as const;
+  const kinds = tails.map((t) =>
+    t.dropDb >= 40 ? 'off' : designs.reduce((best, type) => (Math.abs(Math.log(t.rt60 / REVERB_DESIGNS[type].decaySeconds)) < Math.abs(Math.log(t.rt60 / REVERB_DESIGNS[best].decaySeconds)) ? type : best)),
+  );
+  const report = `designs: 3 ${REVERB_DESIGNS[3].decaySeconds} s, 2 ${REVERB_DESIGNS[2].decaySeconds} s; tails: ${tails.map((t, i) => `${kinds[i]} ${t.rt60.toFixed(2)} s (−${t.dropDb.toFixed(0)} dB)`).join(', ')}`;
+  console.log(`# reverb great hall → small room → off: ${report}`);
+  const runs = kinds.filter((k, i) => k !== kinds[i - 1]);
+  assert.deepEqual(runs, [3, 2, 'off'], `tails in the order of the switches: ${report}`);
+  for (const type of designs) {
+    const measured = tails.filter((_, i) => kinds[i] === type);
+    assert.ok(measured.length >= 2, `two tails or more of type ${type}: ${report}`);
+    for (const t of measured) assert.ok(Math.abs(t.rt60 / REVERB_DESIGNS[type].decaySeconds - 1) <= 0.2, `type ${type} within 20 %: ${report}`);
+  }
+  assert.ok(kinds.filter((k) => k === 'off').length >= 2, `two dry bursts or more: ${report}`);
 });

@@ -51,6 +51,18 @@ export function toneLevels(samples: Float32Array, freq: number, sampleRate = 48_
   return levels;
 }
 
+/** RMS level of each window of `windowS` seconds, dBFS (−∞ as −200). */
+export function rmsLevels(samples: Float32Array, sampleRate = 48_000, windowS = 0.02): number[] {
+  const n = Math.round(windowS * sampleRate);
+  const levels: number[] = [];
+  for (let start = 0; start + n <= samples.length; start += n) {
+    let sum = 0;
+    for (let i = start; i < start + n; i++) sum += samples[i]! * samples[i]!;
+    levels.push(sum > 0 ? 10 * Math.log10(sum / n) : -200);
+  }
+  return levels;
+}
+
 /** Median of a list (robust to the odd window that straddles a change). */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
