@@ -20,8 +20,9 @@
  *   It is read at formantRatio input frames per output frame, which squeezes or stretches that
  *   envelope by formantRatio while the grain spacing alone sets the pitch. Each grain is scaled
  *   by spacing ÷ half-length, so that the overlap-add keeps the level whatever the ratios.
- * - **Unvoiced input** (noise, silence) uses short 5 ms grains taken exactly at (centre − delay):
- *   no pitch to keep in phase, and the latency stays exact at onsets.
+ * - **Unvoiced input** (noise, silence) uses short grains (5 ms period, overlapping by half)
+ *   taken exactly at (centre − delay): no pitch to keep in phase, and the latency stays exact at
+ *   onsets.
  *
  * Latency: a grain starts half its length h = P / formantRatio before its centre and reads input
  * at mark + τ·formantRatio for offsets τ from its centre. Its mark is found, when it starts, in
@@ -234,10 +235,12 @@ class VoiceShifter extends AudioWorkletProcessor {
       }
       const spacing = this.outputPeriod();
       this.nextCentre += spacing;
-      // Two input periods long, whatever the spacing: the grain holds one cycle's response, so
-      // the spectral envelope (formants) is kept apart from the pitch. Hann windows of half
-      // length h placed every s sum to h/s on average: the gain brings that back to 1.
-      this.nextHalf = this.detector.period / this.formantRatio;
+      // Voiced: two input periods long, whatever the spacing, so that the grain holds one
+      // cycle's response and the spectral envelope (formants) is kept apart from the pitch; Hann
+      // windows of half length h placed every s sum to h/s on average, which the gain undoes.
+      // Unvoiced: noise has no harmonics to keep apart, and half length = spacing sums to
+      // exactly 1 (a steady hiss, not one buzzing at the grain rate).
+      this.nextHalf = this.detector.voiced ? this.detector.period / this.formantRatio : spacing;
       this.nextGain = spacing / this.nextHalf;
     }
   }

@@ -52,6 +52,7 @@ export type VoiceStage =
   /** Dry plus damped feedback delays in parallel: a short, diffuse, airy tail. */
   | { readonly kind: 'diffuse'; readonly seconds: readonly number[]; readonly feedback: number; readonly dampingHz: number; readonly wet: number };
 
+/** One delayed copy in a chorus. */
 export interface ChorusVoice {
   /** Centre delay and sweep (peak deviation), s. */
   readonly seconds: number;
@@ -313,8 +314,9 @@ function createShifter(context: BaseAudioContext, design: VoiceChangerDesign, de
     unvoicedSeconds: UNVOICED_SECONDS,
     delayFrames,
   };
-  // One input, one output and channelCountMode 'max': the output has the input's channel count
-  // (Web Audio §1.32.4.3.1), so mono stays mono and stereo stereo.
+  // One input, one output and channelCountMode 'max': the output follows the input's channel
+  // count (Web Audio, AudioWorkletNodeOptions "Configuring channels"), so mono stays mono and
+  // stereo stereo.
   return new AudioWorkletNode(context, VOICE_SHIFTER_PROCESSOR, { numberOfInputs: 1, numberOfOutputs: 1, channelCountMode: 'max', processorOptions });
 }
 
