@@ -235,20 +235,25 @@ export interface ReverbEffect extends AudioEffect {
   readonly wet: GainNode;
 }
 
-/** Responses by sample rate, then type. AudioBuffers belong to no context, so any may share them. */
-const responses = new Map<number, Map<ReverbType, AudioBuffer>>();
+/**
+ * Responses by sample rate and channel count, then type. AudioBuffers belong to no context, so
+ * any may share them.
+ */
+const responses = new Map<string, Map<ReverbType, AudioBuffer>>();
 
 /**
- * The type's impulse response at `sampleRate` (stereo, unit energy per channel), generated once.
+ * The type's impulse response at `sampleRate` (unit energy per channel; stereo channels are
+ * decorrelated), generated once.
  * @throws RangeError for a type outside 1–7.
  */
-export function reverbImpulseResponse(type: ReverbType, sampleRate: number): AudioBuffer {
+export function reverbImpulseResponse(type: ReverbType, sampleRate: number, channelCount: 1 | 2 = 2): AudioBuffer {
   const design = designOf(type);
-  const byType = responses.get(sampleRate) ?? new Map<ReverbType, AudioBuffer>();
-  responses.set(sampleRate, byType);
+  const key = `${sampleRate}/${channelCount}`;
+  const byType = responses.get(key) ?? new Map<ReverbType, AudioBuffer>();
+  responses.set(key, byType);
   let buffer = byType.get(type);
   if (!buffer) {
-    const channels = generateImpulseResponse(design, sampleRate, 2);
+    const channels = generateImpulseResponse(design, sampleRate, channelCount);
     buffer = new AudioBuffer({ length: channels[0]!.length, numberOfChannels: channels.length, sampleRate });
     channels.forEach((data, c) => buffer!.copyToChannel(data, c));
     byType.set(type, buffer);
@@ -258,15 +263,17 @@ export function reverbImpulseResponse(type: ReverbType, sampleRate: number): Aud
 
 /**
  * Builds the reverb of `type` in `context` (an AudioContext or OfflineAudioContext, mono or
- * stereo input; the output is stereo). Dispose it after taking it out of the graph.
+ * stereo input). `channelCount` is the response's: stereo gives width, mono (for a mono push,
+ * where width would be mixed away) halves the convolution's cost. Dispose it after taking it out
+ * of the graph.
  * @throws RangeError for a type outside 1–7 (0 is "off": no stage at all).
  */
-export function createReverb(context: BaseAudioContext, type: ReverbType): ReverbEffect {
+export function createReverb(context: BaseAudioContext, type: ReverbType, channelCount: 1 | 2 = 2): ReverbEffect {
   const design = designOf(type);
   const input = new GainNode(context);
   const dry = new GainNode(context, { gain: design.dryLevel });
   const preDelay = new DelayNode(context, { delayTime: design.preDelaySeconds, maxDelayTime: Math.max(design.preDelaySeconds, 0.001) });
-  const convolver = new ConvolverNode(context, { disableNormalization: true, buffer: reverbImpulseResponse(type, context.sampleRate) });
+  const convolver = new ConvolverNode(context, { disableNormalization: true, buffer: reverbImpulseResponse(type, context.sampleRate, channelCount) });
   const wet = new GainNode(context, { gain: design.wetLevel });
   const compressor = compressorNode(context, design.compressor);
   const trim = new GainNode(context, { gain: 10 ** ((design.makeupDb - automaticMakeupDb(design.compressor)) / 20) / CLIP_RANGE });

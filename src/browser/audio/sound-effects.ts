@@ -23,6 +23,8 @@ export const NO_SOUND_EFFECTS: SoundEffectSettings = Object.freeze({ reverbType:
 /** What the chain is built into: the capture graph's context and its effect seam. */
 export interface EffectSeam {
   readonly context: BaseAudioContext;
+  /** Channels the chain carries to the encoder. */
+  readonly numberOfChannels: 1 | 2;
   setEffects(effects: readonly AudioEffect[]): void;
 }
 
@@ -59,7 +61,7 @@ export class SoundEffects {
         return;
       }
     }
-    const reverb = this.reverb?.type === reverbType ? this.reverb : reverbType === 0 ? undefined : { type: reverbType, effect: createReverb(this.seam.context, reverbType) };
+    const reverb = this.reverb?.type === reverbType ? this.reverb : reverbType === 0 ? undefined : { type: reverbType, effect: createReverb(this.seam.context, reverbType, this.seam.numberOfChannels) };
     if (voice === this.voice && reverb === this.reverb) return;
     this.voice = voice;
     this.reverb = reverb;

@@ -168,6 +168,11 @@ export class AudioCapture {
     }
   }
 
+  /** Channels handed to the encoder (the graph mixes to them at the tap). */
+  get numberOfChannels(): 1 | 2 {
+    return this.options.numberOfChannels;
+  }
+
   /** The context's actual rate (equals the requested one unless the browser substituted). */
   get sampleRate(): number {
     return this.context.sampleRate;
