@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adtsFrame } from '../../src/media/aac/adts.js';
 import { AacEncoder } from '../../src/media/aac/encoder.js';
+import { fft } from '../../test/support/fft.js';
 
 interface Signal {
   name: string;
@@ -239,35 +240,6 @@ function powerSpectrum(x: Float32Array, n = 2048): Float64Array {
   return ps;
 }
 
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = (-2 * Math.PI) / len;
-    for (let i = 0; i < n; i += len) {
-      for (let j = 0; j < len / 2; j++) {
-        const wr = Math.cos(ang * j);
-        const wi = Math.sin(ang * j);
-        const a = i + j;
-        const b = a + len / 2;
-        const xr = re[b]! * wr - im[b]! * wi;
-        const xi = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - xr;
-        im[b] = im[a]! - xi;
-        re[a] = re[a]! + xr;
-        im[a] = im[a]! + xi;
-      }
-    }
-  }
-}
 
 interface Metrics {
   snrDb: number;

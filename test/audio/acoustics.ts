@@ -3,6 +3,7 @@
  * test page: Schroeder backward integration, reverberation time from its slope (ISO 3382-1
  * T20/T30), octave-band filtering and the spectral centroid.
  */
+import { fft } from '../support/fft.js';
 
 /**
  * Schroeder's energy decay curve in dB (0 dB at the first sample): the energy still to come after
@@ -119,35 +120,4 @@ export function spectralFineStructureDb(signal: ArrayLike<number>, sampleRate: n
     out.push(db[k]! - around.reduce((sum, v) => sum + v, 0) / around.length);
   }
   return out;
-}
-
-/** In-place radix-2 FFT (length a power of two). */
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const angle = (-2 * Math.PI) / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < len / 2; k++) {
-        const wr = Math.cos(angle * k);
-        const wi = Math.sin(angle * k);
-        const a = i + k;
-        const b = a + len / 2;
-        const tr = re[b]! * wr - im[b]! * wi;
-        const ti = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - tr;
-        im[b] = im[a]! - ti;
-        re[a]! += tr;
-        im[a]! += ti;
-      }
-    }
-  }
 }

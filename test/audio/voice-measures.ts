@@ -3,6 +3,7 @@
  * the fundamental by normalised autocorrelation, a formant's frequency, third-octave band levels
  * and a level-normalised log-spectral distance, and a burst's onset.
  */
+import { fft } from '../support/fft.js';
 
 export interface PitchOptions {
   /** Part of the signal to measure, seconds. */
@@ -144,33 +145,4 @@ export function onsetSeconds(data: Float32Array, sampleRate: number, from: numbe
   for (let i = first; i < data.length; i++) peak = Math.max(peak, Math.abs(data[i]!));
   for (let i = first; i < data.length; i++) if (Math.abs(data[i]!) >= threshold * peak && peak > 0) return i / sampleRate;
   return NaN;
-}
-
-/** In-place iterative radix-2 FFT (length a power of two). */
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const angle = (-2 * Math.PI) / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < len / 2; k++) {
-        const wr = Math.cos(angle * k);
-        const wi = Math.sin(angle * k);
-        const ar = re[i + k + len / 2]! * wr - im[i + k + len / 2]! * wi;
-        const ai = re[i + k + len / 2]! * wi + im[i + k + len / 2]! * wr;
-        re[i + k + len / 2] = re[i + k]! - ar;
-        im[i + k + len / 2] = im[i + k]! - ai;
-        re[i + k]! += ar;
-        im[i + k]! += ai;
-      }
-    }
-  }
 }
