@@ -2,7 +2,7 @@
  * The in-page half of bench/effects: times the WebGL2 stage (scale/crop + effect passes) on a
  * fixed test picture. Bundled by effects.ts and run in headless Chromium (SwiftShader: no GPU).
  */
-import { PictureEffects } from '../../src/browser/effects/picture-effects.js';
+import { NO_PICTURE_EFFECTS, PictureEffects } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
 
@@ -46,6 +46,7 @@ export async function timeStage(width: number, height: number, effects: Effects,
       whiteness: all || effects === 'whiteness' ? 9 : 0,
       beautyStyle: 'smooth',
       filter: all || effects === 'filter' ? 'romantic' : 'standard',
+      custom: NO_PICTURE_EFFECTS.custom,
     }),
   );
   if (all || effects === 'applyFilter') stage.setEffects(picture.applyLookup(buildLut({ saturation: 0.8 }, 64), 64, 0.5));

@@ -23,6 +23,7 @@ import { VideoStage } from './media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from './effects/picture-effects.js';
 import { WaitingImage, type WaitingImageSource } from './effects/waiting-image.js';
 import { CustomRender } from './effects/custom-render.js';
+import { FaceTracker } from './effects/face-tracker.js';
 
 /** The element's states (spec §5 `state`). */
 export type PusherState = SessionState;
@@ -40,6 +41,8 @@ export interface SessionSink {
   volume?(level: number): void;
   /** Background music events (spec §1 bgmstart, bgmprogress, bgmcomplete). */
   bgm?(event: 'bgmstart' | 'bgmprogress' | 'bgmcomplete', detail: object): void;
+  /** Something the app should know that is not a status code (the element warns once). */
+  warn?(message: string): void;
 }
 
 /** Everything a session needs from the element's attributes, resolved. */
@@ -51,7 +54,7 @@ export interface SessionSettings {
   mic: boolean;
   facingMode: 'user' | 'environment';
   remoteMirror: boolean;
-  /** beauty, whiteness, beauty-style, filter (issue 6); none when absent. */
+  /** beauty, whiteness, beauty-style, filter, custom-effect (issue 6); none when absent. */
   picture?: PictureSettings;
   /** waiting-image and waiting-image-hash (spec §1). */
   waitingImage?: WaitingImageSource;
@@ -82,6 +85,9 @@ const CLEAR_SECONDS_BEFORE_UP = 5;
 const ENCODER_START_WAIT_MS = 3000;
 /** Audio frames held while the first key frame encodes: 3 s at 48 kHz is far more than it takes. */
 const MAX_HELD_AUDIO = 150;
+/** The face landmark worker and its model files, shipped beside the bundle (scripts/bundle.mjs). */
+const FACE_WORKER_URL = new URL('./face-worker.js', import.meta.url);
+const FACE_MODEL_URL = new URL('./face-models/', import.meta.url);
 
 export class PusherSession {
   private readonly options: PusherSessionOptions;
@@ -101,6 +107,8 @@ export class PusherSession {
     this.status(StatusCode.WaitingImageFailed, `${describeStatus(StatusCode.WaitingImageFailed)}: ${message}`);
     this.sink.error(StatusCode.WaitingImageFailed, message);
   });
+  /** Face landmarks, while an effect needs them (face-thinness, eye-bigness). */
+  private face: FaceTracker | undefined;
   /** @internal onCustomRendererEvent / createOffscreenCanvas (the context reaches it). */
   readonly customRender = new CustomRender();
   /** The page is hidden (visibilitychange): the waiting image and silence are pushed. */
@@ -387,6 +395,7 @@ export class PusherSession {
     // Effects take hold on the next frame, without restarting anything.
     const passes = this.picture.update(settings.picture ?? NO_PICTURE_EFFECTS);
     this.stage?.setEffects(passes);
+    this.syncFaceTracker();
     void this.waiting.set(settings.waitingImage);
     if (before.mic !== settings.mic) this.audio?.setMicEnabled(settings.mic);
     if (before.video.fps !== settings.video.fps) this.frameSource?.setFps(settings.video.fps);
@@ -528,6 +537,7 @@ export class PusherSession {
     this.videoStarted = new Promise((resolve) => (started = resolve));
     this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
     this.stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
+    this.syncFaceTracker();
     void this.waiting.set(this.settings.waitingImage);
     this.encoder = await H264Encoder.create({
       width: video.width,
@@ -568,6 +578,7 @@ export class PusherSession {
     this.encoder = undefined;
     this.stage?.close();
     this.stage = undefined;
+    this.syncFaceTracker();
     this.videoHeader = undefined;
     return stopped;
   }
@@ -604,11 +615,40 @@ export class PusherSession {
     }
     let out: VideoFrame;
     try {
+      this.trackFace(frame);
       out = this.stage.process(frame);
     } finally {
       this.keepLastFrame(frame);
     }
     this.encoder.encode(this.settings.customRender ? this.customRender.render(out) : out);
+  }
+
+  /**
+   * Runs the landmark worker while the picture needs a face (spec §1 face-thinness, eye-bigness):
+   * started with the stage, stopped with it or when those settings go back to 0. A model that
+   * cannot load or run is said once, and the rest of the picture goes on without the warp.
+   */
+  private syncFaceTracker(): void {
+    const wanted = this.stage !== undefined && this.picture.needsLandmarks();
+    if (wanted && !this.face) {
+      this.face = new FaceTracker({
+        workerUrl: FACE_WORKER_URL,
+        modelUrl: FACE_MODEL_URL,
+        onUnavailable: (message) => this.sink.warn?.(`face-thinness and eye-bigness are off: ${message}`),
+      });
+    } else if (!wanted && this.face) {
+      this.face.close();
+      this.face = undefined;
+      this.picture.setFace(null);
+    }
+  }
+
+  /** Offers the frame to the landmark worker and gives the warp this frame's face. */
+  private trackFace(frame: VideoFrame): void {
+    if (!this.face || !this.stage) return;
+    this.face.offer(frame);
+    const face = this.face.face();
+    this.picture.setFace(face && this.stage.sourceToStage(face.points), face?.presence);
   }
 
   /** Keeps the newest camera frame (for pause) and closes the one it replaces. */

@@ -1,0 +1,86 @@
+/**
+ * The geometry of face-thinness and eye-bigness (spec §1 custom-effect), from the 68 landmarks
+ * (iBUG 300-W layout: jaw 0–16 from the picture's left, nose bridge 27–30, eyes 36–41 and 42–47
+ * with their corners at 36/39 and 42/45) in pushed-picture pixels. Pure: the warp pass
+ * (`face-warp-pass.ts`) turns it into uniforms, the Node tests check it directly.
+ *
+ * Thinness: each jaw point moves towards the face's centre line (nose bridge 27 → chin 8), by a
+ * share of its distance to it that peaks at the jaw's sides and fades to nothing at the temples
+ * (points 0 and 16) and the chin (which sits on the line). Eyes: a radial magnification centred on
+ * each eye, over a disc of the eye's width in radius.
+ */
+
+/** The jaw points that move: 2–14 (0, 1, 15, 16 are at the temples and would not move visibly). */
+export const JAW_FIRST = 2;
+export const JAW_LAST = 14;
+export const JAW_CONTROLS = JAW_LAST - JAW_FIRST + 1;
+/** At thinness 1, the share of its distance to the centre line a jaw side point moves. */
+const MAX_PULL = 0.3;
+/** Reach of each jaw point's pull, as a share of the face width (temple to temple). */
+const JAW_REACH = 0.3;
+/** At eye-bigness 1, how much the eye's centre is magnified: 1 / (1 − 0.3) ≈ 1.43×. */
+const MAX_MAGNIFY = 0.3;
+/** The magnified disc's radius, as multiples of the eye's width (corner to corner). */
+const EYE_REACH = 1.0;
+
+export interface FaceWarp {
+  /** {@link JAW_CONTROLS} × (x, y, dx, dy): where a jaw point is and where it moves by, pixels. */
+  jaw: Float32Array;
+  /** Reach of each jaw point's pull, pixels. */
+  jawRadius: number;
+  /** 2 × (x, y, radius, strength): each eye's centre, magnified disc radius, strength 0–{@link MAX_MAGNIFY}. */
+  eyes: Float32Array;
+  /** x0, y0, x1, y1: no pixel outside moves (the pass skips them). */
+  bounds: [number, number, number, number];
+}
+
+/**
+ * The warp for landmarks `points` (68 × (x, y), pixels) at `thinness` and `eyeBigness` (0–1,
+ * already scaled by how present the face is).
+ */
+export function faceWarp(points: ArrayLike<number>, thinness: number, eyeBigness: number): FaceWarp {
+  const at = (i: number): [number, number] => [points[2 * i]!, points[2 * i + 1]!];
+  const [ax, ay] = at(27);
+  const [bx, by] = at(8);
+  const len = Math.hypot(bx - ax, by - ay) || 1;
+  const dx = (bx - ax) / len;
+  const dy = (by - ay) / len;
+  const [lx, ly] = at(0);
+  const [rx, ry] = at(16);
+  const faceWidth = Math.hypot(rx - lx, ry - ly);
+
+  const jaw = new Float32Array(JAW_CONTROLS * 4);
+  for (let i = JAW_FIRST; i <= JAW_LAST; i++) {
+    const [cx, cy] = at(i);
+    // The foot of the perpendicular from the jaw point to the centre line.
+    const t = (cx - ax) * dx + (cy - ay) * dy;
+    const px = ax + dx * t;
+    const py = ay + dy * t;
+    const share = MAX_PULL * thinness * Math.sin((Math.PI * i) / 16);
+    jaw.set([cx, cy, (px - cx) * share, (py - cy) * share], (i - JAW_FIRST) * 4);
+  }
+  const jawRadius = JAW_REACH * faceWidth;
+
+  const eyes = new Float32Array(8);
+  [36, 42].forEach((first, k) => {
+    let x = 0;
+    let y = 0;
+    for (let i = first; i < first + 6; i++) {
+      x += points[2 * i]! / 6;
+      y += points[2 * i + 1]! / 6;
+    }
+    const [ox, oy] = at(first);
+    const [ex, ey] = at(first + 3);
+    eyes.set([x, y, EYE_REACH * Math.hypot(ex - ox, ey - oy), MAX_MAGNIFY * eyeBigness], k * 4);
+  });
+
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let i = 0; i < points.length; i += 2) {
+    x0 = Math.min(x0, points[i]!);
+    x1 = Math.max(x1, points[i]!);
+    y0 = Math.min(y0, points[i + 1]!);
+    y1 = Math.max(y1, points[i + 1]!);
+  }
+  const margin = jawRadius + Math.max(eyes[2]!, eyes[6]!);
+  return { jaw, jawRadius, eyes, bounds: [x0 - margin, y0 - margin, x1 + margin, y1 + margin] };
+}
