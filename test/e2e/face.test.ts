@@ -1,0 +1,221 @@
+/**
+ * face-thinness and eye-bigness end to end (issue 6, spec §1 custom-effect): the element in
+ * headless Chromium pushes a photo of a face (one of @vladmandic/face-api's samples, cropped once
+ * per checkout with ffmpeg: test/support/fixtures.ts) through its `captureSource`, via the
+ * studio's gateway, to nginx-rtmp; the last frame of each recording is decoded with ffmpeg and
+ * the same landmark model (the bundle's face-worker.js, in a Chromium page) measures the face in
+ * it. The photo is static, so pushes compare frame against frame.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { startStudio, type Studio } from '../../src/node/studio/server.js';
+import { runTool } from '../support/children.js';
+import { launchChromium } from '../support/chromium.js';
+import { fixture } from '../support/fixtures.js';
+import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
+import { call, events, openPusherWithPicture, waitForEvent } from './pusher-page.js';
+
+const W = 360;
+const H = 640;
+/** How long each variant pushes once publishing: the model loads, finds the face, the warp fades in. */
+const PUSH_MS = 5000;
+
+let nginx: NginxRtmp;
+let studio: Studio;
+let browser: Browser;
+let face: string;
+
+before(async () => {
+  nginx = await startNginxRtmp();
+  const photo = await fixture('face-360x640.png');
+  face = `data:image/png;base64,${(await readFile(photo)).toString('base64')}`;
+  [studio, browser] = await Promise.all([startStudio({ allow: ['rtmp://127.0.0.1:*'] }), launchChromium()]);
+});
+after(async () => {
+  await browser?.close();
+  await studio?.close();
+  await nginx?.stop();
+});
+
+/** A frame from the end of a recording (half a second before the push stopped), RGB24. */
+async function lastFrame(recording: string): Promise<Uint8Array> {
+  const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-ss', String(PUSH_MS / 1000 - 0.5), '-i', recording, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    timeoutMs: 30_000,
+  });
+  assert.equal(stdout.length, W * H * 3, `one ${W}×${H} frame`);
+  return new Uint8Array(stdout);
+}
+
+/** Pushes the face with `attributes` and returns the recording's last frame; `page` may be prepared (routes, listeners). */
+async function pushFace(name: string, attributes: Record<string, string>, page?: Page): Promise<{ frame: Uint8Array; page: Page }> {
+  await rm(nginx.recordingPath(name), { force: true });
+  page = await openPusherWithPicture(browser, studio.url, { url: nginx.url('live', name), autopush: '', ...attributes }, face, page);
+  await waitForEvent(page, 'e.detail.code === 1002');
+  await page.waitForTimeout(PUSH_MS);
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  return { frame: await lastFrame(await nginx.waitForRecording(name)), page };
+}
+
+/** The 68 landmarks of the face in `frame`, by the bundle's worker in a fresh page (no tracking state). */
+async function landmarks(frame: Uint8Array): Promise<number[]> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(studio.url);
+    const points = await page.evaluate(
+      async ([b64, w, h]) => {
+        const rgb = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const rgba = new Uint8ClampedArray(w * h * 4);
+        for (let i = 0; i < w * h; i++) rgba.set([rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!, 255], i * 4);
+        const bitmap = await createImageBitmap(new ImageData(rgba, w, h));
+        // (No local named functions in here: tsx's keepNames would reference a __name the page lacks.)
+        const worker = new Worker('/face-worker.js', { type: 'module' });
+        const replies: { type: string; points?: Float32Array | null; message?: string }[] = [];
+        const wakers: (() => void)[] = [];
+        const answered = [0, 1].map((i) => new Promise<void>((resolve) => (wakers[i] = resolve)));
+        worker.onmessage = (e) => wakers[replies.push(e.data) - 1]?.();
+        worker.postMessage({ type: 'init', modelUrl: new URL('/face-models/', location.href).href });
+        await answered[0];
+        worker.postMessage({ type: 'detect', id: 1, bitmap }, [bitmap]);
+        await answered[1];
+        worker.terminate();
+        const reply = replies[1]!;
+        return reply.points ? Array.from(reply.points) : `${replies[0]!.type} ${replies[0]!.message ?? ''}; no face`;
+      },
+      [Buffer.from(frame).toString('base64'), W, H] as const,
+    );
+    assert.ok(Array.isArray(points), `the model finds the face: ${String(points)}`);
+    return points;
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * What the two settings change, measured with the 68-point layout. The landmark net places the
+ * eyes mostly from the face's overall shape (an eye magnified 1.4× moves its corners by under
+ * 1 %, and a narrower jaw draws the eye centres 5 % closer), so the eyes' size is measured in the
+ * picture itself, at the places the model gives in the unchanged picture (the warp keeps the eye
+ * centres where they were): the dark pixels (iris, lashes, lid line) round each eye centre.
+ */
+interface Geometry {
+  /** Jaw width at points 4–12 over the face width at the temples (0–16). */
+  jaw: number;
+  /** Mean eye width (corners 36–39, 42–45) over the distance between the eye centres. */
+  eyeWidth: number;
+  /** Dark pixels round both eye centres over the squared distance between the eye centres. */
+  eyeArea: number;
+}
+
+const luma = (f: Uint8Array, x: number, y: number): number => {
+  const p = (Math.round(y) * W + Math.round(x)) * 3;
+  return 0.2126 * f[p]! + 0.7152 * f[p + 1]! + 0.0722 * f[p + 2]!;
+};
+
+/** The landmarks' eye centres (means of 36–41 and 42–47) and the distance between them. */
+function eyeCentres(p: number[]): { centres: [number, number][]; iod: number } {
+  const centres = [36, 42].map((first): [number, number] => {
+    let x = 0;
+    let y = 0;
+    for (let i = first; i < first + 6; i++) [x, y] = [x + p[2 * i]! / 6, y + p[2 * i + 1]! / 6];
+    return [x, y];
+  });
+  return { centres, iod: Math.hypot(centres[1]![0] - centres[0]![0], centres[1]![1] - centres[0]![1]) };
+}
+
+/**
+ * The eye window: 0.35 of the inter-ocular distance either side of the centre, 0.18 above and
+ * below (the eye, not the brow). `dark` is the luma below which a pixel counts as eye.
+ */
+function darkPixels(frame: Uint8Array, p: number[], dark: number): number {
+  const { centres, iod } = eyeCentres(p);
+  let count = 0;
+  for (const [cx, cy] of centres)
+    for (let y = cy - 0.18 * iod; y <= cy + 0.18 * iod; y++)
+      for (let x = cx - 0.35 * iod; x <= cx + 0.35 * iod; x++) if (luma(frame, x, y) < dark) count++;
+  return count;
+}
+
+/** The dark threshold, from the unchanged picture: half-way between its eye windows' 5th and 60th luma percentiles. */
+function darkThreshold(frame: Uint8Array, p: number[]): number {
+  const { centres, iod } = eyeCentres(p);
+  const values: number[] = [];
+  for (const [cx, cy] of centres)
+    for (let y = cy - 0.18 * iod; y <= cy + 0.18 * iod; y++) for (let x = cx - 0.35 * iod; x <= cx + 0.35 * iod; x++) values.push(luma(frame, x, y));
+  values.sort((a, b) => a - b);
+  return (values[Math.floor(values.length * 0.05)]! + values[Math.floor(values.length * 0.6)]!) / 2;
+}
+
+/** `frame`'s geometry from its landmarks `p`; the eye area in the windows of the unchanged picture's landmarks `reference`. */
+function geometry(frame: Uint8Array, p: number[], reference: number[], dark: number): Geometry {
+  const dist = (a: number, b: number): number => Math.hypot(p[2 * a]! - p[2 * b]!, p[2 * a + 1]! - p[2 * b + 1]!);
+  const iod = eyeCentres(reference).iod;
+  return {
+    jaw: dist(4, 12) / dist(0, 16),
+    eyeWidth: (dist(36, 39) + dist(42, 45)) / 2 / eyeCentres(p).iod,
+    eyeArea: darkPixels(frame, reference, dark) / (iod * iod),
+  };
+}
+
+/** Mean absolute RGB difference, 0–255. */
+function colourDistance(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
+const round = (g: Geometry): Geometry => ({ jaw: +g.jaw.toFixed(4), eyeWidth: +g.eyeWidth.toFixed(4), eyeArea: +g.eyeArea.toFixed(4) });
+
+test('face-thinness narrows the jaw, eye-bigness enlarges the eyes, both 0 leave the picture alone', async () => {
+  const frames = new Map<string, Uint8Array>();
+  for (const [name, attrs] of [
+    ['face-plain', {}],
+    ['face-zero', { 'custom-effect': '', 'face-thinness': '0', 'eye-bigness': '0' }],
+    ['face-thin', { 'custom-effect': '', 'face-thinness': '1' }],
+    ['face-eyes', { 'custom-effect': '', 'eye-bigness': '1' }],
+  ] as const) {
+    const { frame, page } = await pushFace(name, attrs);
+    await page.close();
+    frames.set(name, frame);
+  }
+  const zero = colourDistance(frames.get('face-plain')!, frames.get('face-zero')!);
+  const found = new Map<string, number[]>();
+  for (const name of ['face-plain', 'face-thin', 'face-eyes']) found.set(name, await landmarks(frames.get(name)!));
+  const reference = found.get('face-plain')!;
+  const dark = darkThreshold(frames.get('face-plain')!, reference);
+  const [plain, thin, eyes] = ['face-plain', 'face-thin', 'face-eyes'].map((name) => geometry(frames.get(name)!, found.get(name)!, reference, dark)) as [Geometry, Geometry, Geometry];
+  console.log(`# both 0 vs plain: ${zero.toFixed(2)} levels; plain ${JSON.stringify(round(plain))}; thinness 1 ${JSON.stringify(round(thin))}; eye-bigness 1 ${JSON.stringify(round(eyes))}`);
+  assert.ok(zero < 1, `face-thinness 0 and eye-bigness 0 change the picture by ${zero.toFixed(2)} levels`);
+  assert.ok(thin.jaw < plain.jaw * 0.985, `jaw/face width ${thin.jaw.toFixed(3)} with thinness 1 vs ${plain.jaw.toFixed(3)}`);
+  assert.ok(Math.abs(thin.eyeArea - plain.eyeArea) < plain.eyeArea * 0.05, `thinness leaves the eyes alone (eye area ${thin.eyeArea.toFixed(3)})`);
+  assert.ok(eyes.eyeArea > plain.eyeArea * 1.3, `eye area ${eyes.eyeArea.toFixed(3)} with eye-bigness 1 vs ${plain.eyeArea.toFixed(3)}`);
+  assert.ok(Math.abs(eyes.jaw - plain.jaw) < plain.jaw * 0.015, 'eye-bigness leaves the jaw alone');
+});
+
+test('a landmark model that cannot load is said once, and the push and the other effects go on', async () => {
+  const page = await browser.newPage();
+  await page.route('**/face-models/**', (route) => route.abort());
+  const warnings: string[] = [];
+  page.on('console', (m: ConsoleMessage) => {
+    if (m.type() === 'warning' && m.text().includes('face-thinness and eye-bigness are off')) warnings.push(m.text());
+  });
+  const plain = await pushFace('face-nomodel-plain', {});
+  await plain.page.close();
+  const { frame } = await pushFace('face-nomodel', { 'custom-effect': '', 'face-thinness': '1', 'eye-bigness': '1', 'skin-whiteness': '1' }, page);
+  try {
+    const list = await events(page);
+    assert.deepEqual(
+      list.filter((e) => e.type === 'error'),
+      [],
+      'no error event',
+    );
+    assert.equal(warnings.length, 1, `one warning: ${JSON.stringify(warnings)}`);
+    // The push went on, whitened (skin-whiteness still applies).
+    const mean = (f: Uint8Array): number => f.reduce((s, v) => s + v, 0) / f.length;
+    console.log(`# without the model: ${warnings[0]}; mean level ${mean(frame).toFixed(1)} vs ${mean(plain.frame).toFixed(1)} unwhitened`);
+    assert.ok(mean(frame) > mean(plain.frame) + 3, 'skin-whiteness still brightens the picture');
+  } finally {
+    await page.close();
+  }
+});
