@@ -48,11 +48,15 @@ async function lastFrame(recording: string): Promise<Uint8Array> {
   return new Uint8Array(stdout);
 }
 
-/** Pushes the face with `attributes` and returns the recording's last frame; `page` may be prepared (routes, listeners). */
-async function pushFace(name: string, attributes: Record<string, string>, page?: Page): Promise<{ frame: Uint8Array; page: Page }> {
+/**
+ * Pushes the face with `attributes` and returns the recording's last frame; `page` may be
+ * prepared (routes, listeners); `during` runs once the push is publishing.
+ */
+async function pushFace(name: string, attributes: Record<string, string>, page?: Page, during?: (page: Page) => Promise<void>): Promise<{ frame: Uint8Array; page: Page }> {
   await rm(nginx.recordingPath(name), { force: true });
   page = await openPusherWithPicture(browser, studio.url, { url: nginx.url('live', name), autopush: '', ...attributes }, face, page);
   await waitForEvent(page, 'e.detail.code === 1002');
+  await during?.(page);
   await page.waitForTimeout(PUSH_MS);
   assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
   return { frame: await lastFrame(await nginx.waitForRecording(name)), page };
@@ -197,12 +201,18 @@ test('a landmark model that cannot load is said once, and the push and the other
   const page = await browser.newPage();
   await page.route('**/face-models/**', (route) => route.abort());
   const warnings: string[] = [];
+  const fixed: string[] = [];
   page.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'warning' && m.text().includes('face-thinness and eye-bigness are off')) warnings.push(m.text());
+    if (m.type() !== 'warning') return;
+    if (m.text().includes('face-thinness and eye-bigness are off')) warnings.push(m.text());
+    if (m.text().includes('fixed once the pusher started')) fixed.push(m.text());
   });
   const plain = await pushFace('face-nomodel-plain', {});
   await plain.page.close();
-  const { frame } = await pushFace('face-nomodel', { 'custom-effect': '', 'face-thinness': '1', 'eye-bigness': '1', 'skin-whiteness': '1' }, page);
+  // skin-whiteness set to 0 while pushing: fixed once the pusher started (spec §1), so it stays 1.
+  const { frame } = await pushFace('face-nomodel', { 'custom-effect': '', 'face-thinness': '1', 'eye-bigness': '1', 'skin-whiteness': '1' }, page, (p) =>
+    p.evaluate(() => document.getElementById('under-test')!.setAttribute('skin-whiteness', '0')),
+  );
   try {
     const list = await events(page);
     assert.deepEqual(
@@ -211,7 +221,8 @@ test('a landmark model that cannot load is said once, and the push and the other
       'no error event',
     );
     assert.equal(warnings.length, 1, `one warning: ${JSON.stringify(warnings)}`);
-    // The push went on, whitened (skin-whiteness still applies).
+    assert.equal(fixed.length, 1, `the change while pushing is said once: ${JSON.stringify(fixed)}`);
+    // The push went on, whitened (skin-whiteness still applies, at the value it started with).
     const mean = (f: Uint8Array): number => f.reduce((s, v) => s + v, 0) / f.length;
     console.log(`# without the model: ${warnings[0]}; mean level ${mean(frame).toFixed(1)} vs ${mean(plain.frame).toFixed(1)} unwhitened`);
     assert.ok(mean(frame) > mean(plain.frame) + 3, 'skin-whiteness still brightens the picture');
