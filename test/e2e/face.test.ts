@@ -162,11 +162,19 @@ function geometry(frame: Uint8Array, p: number[], reference: number[], dark: num
   };
 }
 
-/** Mean absolute RGB difference, 0–255. */
-function colourDistance(a: Uint8Array, b: Uint8Array): number {
+/** Mean absolute RGB difference, 0–255, over the whole picture or rows `y0`–`y1`, columns `x0`–`x1`. */
+function colourDistance(a: Uint8Array, b: Uint8Array, [x0, y0, x1, y1] = [0, 0, W - 1, H - 1]): number {
   let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
+  let n = 0;
+  for (let y = Math.max(0, Math.round(y0)); y <= Math.min(H - 1, Math.round(y1)); y++)
+    for (let x = Math.max(0, Math.round(x0)); x <= Math.min(W - 1, Math.round(x1)); x++, n += 3)
+      for (let c = 0; c < 3; c++) sum += Math.abs(a[(y * W + x) * 3 + c]! - b[(y * W + x) * 3 + c]!);
+  return sum / n;
+}
+
+/** The lower face in `p`: from the nose's base (33) to below the chin (8), jaw point 4 to 12. */
+function lowerFace(p: number[]): [number, number, number, number] {
+  return [p[2 * 4]! - 10, p[2 * 33 + 1]!, p[2 * 12]! + 10, p[2 * 8 + 1]! + 10];
 }
 
 const round = (g: Geometry): Geometry => ({ jaw: +g.jaw.toFixed(4), eyeWidth: +g.eyeWidth.toFixed(4), eyeArea: +g.eyeArea.toFixed(4) });
@@ -194,7 +202,11 @@ test('face-thinness narrows the jaw, eye-bigness enlarges the eyes, both 0 leave
   assert.ok(thin.jaw < plain.jaw * 0.985, `jaw/face width ${thin.jaw.toFixed(3)} with thinness 1 vs ${plain.jaw.toFixed(3)}`);
   assert.ok(Math.abs(thin.eyeArea - plain.eyeArea) < plain.eyeArea * 0.05, `thinness leaves the eyes alone (eye area ${thin.eyeArea.toFixed(3)})`);
   assert.ok(eyes.eyeArea > plain.eyeArea * 1.3, `eye area ${eyes.eyeArea.toFixed(3)} with eye-bigness 1 vs ${plain.eyeArea.toFixed(3)}`);
-  assert.ok(Math.abs(eyes.jaw - plain.jaw) < plain.jaw * 0.015, 'eye-bigness leaves the jaw alone');
+  // (In the picture: the model's jaw points follow the eyes a little, as its face-shape prior expects.)
+  // What changes there is the encoder's noise, far below what thinness does.
+  const [byEyes, byThinness] = ['face-eyes', 'face-thin'].map((name) => colourDistance(frames.get('face-plain')!, frames.get(name)!, lowerFace(reference))) as [number, number];
+  console.log(`# lower face changed by ${byEyes.toFixed(2)} levels with eye-bigness 1, ${byThinness.toFixed(2)} with face-thinness 1`);
+  assert.ok(byEyes < byThinness / 4, `eye-bigness leaves the lower face alone (it changed by ${byEyes.toFixed(2)} levels)`);
 });
 
 test('a landmark model that cannot load is said once, and the push and the other effects go on', async () => {

@@ -1,7 +1,7 @@
 /** The face warp's geometry from 68 landmarks (face-shape.ts): directions, symmetry, strengths. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { faceWarp, JAW_CONTROLS, JAW_FIRST } from '../../src/browser/effects/face-shape.js';
+import { faceWarp, JAW_POINTS } from '../../src/browser/effects/face-shape.js';
 
 /**
  * A symmetric face in the 68-point layout, centred on x = 100: the jaw a half ellipse from the
@@ -41,37 +41,39 @@ function rotate(p: number[], angle: number): number[] {
   return out;
 }
 
+/** The pull of jaw point `i` (one of {@link JAW_POINTS}). */
 const pull = (w: ReturnType<typeof faceWarp>, i: number): [number, number] => {
-  const k = (i - JAW_FIRST) * 4;
+  const k = JAW_POINTS.indexOf(i) * 4;
+  assert.ok(k >= 0, `jaw point ${i} steers the pull`);
   return [w.jaw[k + 2]!, w.jaw[k + 3]!];
 };
 
 test('at 0 nothing moves', () => {
   const w = faceWarp(face(), 0, 0);
-  for (let i = 0; i < JAW_CONTROLS; i++) assert.ok(w.jaw[i * 4 + 2] === 0 && w.jaw[i * 4 + 3] === 0, `jaw point ${i + JAW_FIRST} stays`);
+  for (const i of JAW_POINTS) assert.ok(pull(w, i)[0] === 0 && pull(w, i)[1] === 0, `jaw point ${i} stays`);
   assert.ok(w.eyes[3] === 0 && w.eyes[7] === 0, 'the eyes stay');
 });
 
 test('thinness pulls each jaw point straight towards the centre line, most at the jaw sides, symmetrically', () => {
   const p = face();
   const w = faceWarp(p, 1, 0);
-  for (let i = JAW_FIRST; i < 8; i++) {
+  for (const i of JAW_POINTS.filter((j) => j < 8)) {
     const [dx, dy] = pull(w, i);
     const [mx, my] = pull(w, 16 - i);
     assert.ok(dx > 0 && Math.abs(dy) < 1e-9, `point ${i} moves right, horizontally: ${dx}, ${dy}`);
     assert.ok(Math.abs(dx + mx) < 1e-9 && Math.abs(dy - my) < 1e-9, `point ${16 - i} mirrors point ${i}`);
   }
   assert.ok(Math.hypot(...pull(w, 8)) < 1e-9, 'the chin, on the centre line, stays');
-  assert.ok(pull(w, 5)[0] > pull(w, JAW_FIRST)[0], 'the jaw side moves more than near the temple');
+  assert.ok(pull(w, 4)[0] > pull(w, 2)[0], 'the jaw side moves more than near the temple');
   // Half the strength, half the pull.
-  assert.ok(Math.abs(pull(faceWarp(p, 0.5, 0), 5)[0] - pull(w, 5)[0] / 2) < 1e-9);
+  assert.ok(Math.abs(pull(faceWarp(p, 0.5, 0), 4)[0] - pull(w, 4)[0] / 2) < 1e-9);
 });
 
 test('a tilted face is pulled across its own centre line', () => {
   const angle = 0.35;
   const w = faceWarp(rotate(face(), angle), 1, 0);
   const axis = [-Math.sin(angle), Math.cos(angle)]; // the centre line's direction, turned
-  for (let i = JAW_FIRST; i <= 14; i++) {
+  for (const i of JAW_POINTS) {
     const [dx, dy] = pull(w, i);
     assert.ok(Math.abs(dx * axis[0]! + dy * axis[1]!) < 1e-6, `point ${i}'s pull is across the line`);
   }

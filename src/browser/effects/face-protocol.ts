@@ -22,6 +22,7 @@ export type FaceWorkerReply =
   | { type: 'failed'; message: string }
   /**
    * The answer to `detect` `id`: 68 (x, y) pairs in the bitmap's pixels, or null when no face
-   * was found; `ms` is the time the detection took in the worker.
+   * was found; `ms` is the time the detection took in the worker, `detector` whether the face
+   * detector ran (false: the landmark net alone tracked the previous face).
    */
-  | { type: 'landmarks'; id: number; points: Float32Array | null; ms: number };
+  | { type: 'landmarks'; id: number; points: Float32Array | null; ms: number; detector: boolean };

@@ -26,8 +26,8 @@ export interface FaceTrackerOptions {
   modelUrl: string | URL;
   /** Called once when the model cannot be loaded or run; the tracker then stays without a face. */
   onUnavailable(message: string): void;
-  /** Called with each detection's time in the worker (benchmarks). */
-  onDetection?(ms: number): void;
+  /** Called with each detection's time in the worker and whether the face detector ran (benchmarks). */
+  onDetection?(ms: number, detector: boolean): void;
 }
 
 /** Landmarks as the stage uses them. */
@@ -106,7 +106,7 @@ export class FaceTracker {
       case 'landmarks':
         if (reply.id !== this.pending.id) return;
         this.busy = false;
-        this.options.onDetection?.(reply.ms);
+        this.options.onDetection?.(reply.ms, reply.detector);
         this.seen = reply.points !== null && reply.points.length === LANDMARK_COUNT * 2;
         if (this.seen) this.take(reply.points!);
         return;

@@ -22,8 +22,9 @@ precision highp float;
 uniform sampler2D u_input;
 uniform vec2 u_size;                 // pushed size, pixels
 uniform vec4 u_bounds;               // x0, y0, x1, y1: nothing moves outside
-uniform vec4 u_jaw[${JAW_CONTROLS}];  // jaw point xy, pull xy (pixels)
-uniform float u_jawR2;               // reach², pixels²
+uniform vec4 u_jawBounds;            // x0, y0, x1, y1: no jaw pull outside
+uniform vec4 u_jaw[${JAW_CONTROLS}];   // jaw point xy, pull xy (pixels)
+uniform float u_jawInvR2;            // 1 / reach², 1 / pixels²
 uniform vec4 u_eyes[2];              // centre xy, radius, strength
 in vec2 v_uv;
 out vec4 outColor;
@@ -33,16 +34,19 @@ void main() {
     outColor = vec4(texture(u_input, v_uv).rgb, 1.0);
     return;
   }
-  vec2 pull = vec2(0.0);
-  float wsum = 0.0;
-  for (int i = 0; i < ${JAW_CONTROLS}; i++) {
-    vec2 d = p - u_jaw[i].xy;
-    float q = max(0.0, 1.0 - dot(d, d) / u_jawR2);
-    float w = q * q;
-    pull += w * u_jaw[i].zw;
-    wsum += w;
+  vec2 src = p;
+  if (p.x >= u_jawBounds.x && p.y >= u_jawBounds.y && p.x <= u_jawBounds.z && p.y <= u_jawBounds.w) {
+    vec2 pull = vec2(0.0);
+    float wsum = 0.0;
+    for (int i = 0; i < ${JAW_CONTROLS}; i++) {
+      vec2 d = p - u_jaw[i].xy;
+      float q = max(0.0, 1.0 - dot(d, d) * u_jawInvR2);
+      float w = q * q;
+      pull += w * u_jaw[i].zw;
+      wsum += w;
+    }
+    src -= pull / max(1.0, wsum);
   }
-  vec2 src = p - pull / max(1.0, wsum);
   for (int k = 0; k < 2; k++) {
     vec2 o = src - u_eyes[k].xy;
     float r2 = u_eyes[k].z * u_eyes[k].z;
@@ -83,7 +87,8 @@ export class FaceWarpPass extends ShaderPass {
     gl.uniform2f(this.uniform(gl, 'u_size'), ctx.width, ctx.height);
     gl.uniform4f(this.uniform(gl, 'u_bounds'), ...warp.bounds);
     gl.uniform4fv(this.uniform(gl, 'u_jaw'), warp.jaw);
-    gl.uniform1f(this.uniform(gl, 'u_jawR2'), warp.jawRadius * warp.jawRadius);
+    gl.uniform4f(this.uniform(gl, 'u_jawBounds'), ...warp.jawBounds);
+    gl.uniform1f(this.uniform(gl, 'u_jawInvR2'), 1 / (warp.jawRadius * warp.jawRadius));
     gl.uniform4fv(this.uniform(gl, 'u_eyes'), warp.eyes);
   }
 }

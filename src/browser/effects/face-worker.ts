@@ -114,8 +114,8 @@ async function detect(id: number, bitmap: ImageBitmap): Promise<void> {
     await ready;
     const start = performance.now();
     const input = pixels(bitmap);
+    const track = tracked && sinceDetector < REDETECT_EVERY ? tracked : null;
     try {
-      const track = tracked && sinceDetector < REDETECT_EVERY ? tracked : null;
       tracked = track ? await landmarksNear(input, track) : await detectAndLandmark(input);
       sinceDetector = track ? sinceDetector + 1 : 0;
     } finally {
@@ -123,7 +123,7 @@ async function detect(id: number, bitmap: ImageBitmap): Promise<void> {
     }
     const ms = performance.now() - start;
     const points = tracked && new Float32Array(tracked);
-    scope.postMessage({ type: 'landmarks', id, points, ms }, points ? [points.buffer] : []);
+    scope.postMessage({ type: 'landmarks', id, points, ms, detector: !track }, points ? [points.buffer] : []);
   } catch (e) {
     scope.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
   }
