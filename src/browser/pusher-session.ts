@@ -19,7 +19,7 @@ import type { PlayOptions } from './audio/bgm.js';
 import { SessionClock } from './media/clock.js';
 import { FrameSource } from './media/frame-source.js';
 import { H264Encoder } from './media/video-encoder.js';
-import { VideoStage } from './media/video-stage.js';
+import { VideoStage, type StagePass } from './media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from './effects/picture-effects.js';
 import { WaitingImage, type WaitingImageSource } from './effects/waiting-image.js';
 import { CustomRender } from './effects/custom-render.js';
@@ -427,6 +427,15 @@ export class PusherSession {
     this.stage?.setEffects(passes);
   }
 
+  /**
+   * Changes stickers or makeup (spec §3 applySticker, clearStickers, the makeup methods) through
+   * `change`, which returns the passes to run; the landmark worker starts or stops as they need.
+   */
+  changeOverlays(change: (picture: PictureEffects) => StagePass[]): void {
+    this.stage?.setEffects(change(this.picture));
+    this.syncFaceTracker();
+  }
+
   /** The last pushed picture as a bitmap (snapshot `view` fits and mirrors it); the caller closes it. */
   pictureBitmap(): Promise<ImageBitmap> {
     if (!this.stage) return Promise.reject(new Error('no picture yet: start the preview first'));
@@ -624,9 +633,10 @@ export class PusherSession {
   }
 
   /**
-   * Runs the landmark worker while the picture needs a face (spec §1 face-thinness, eye-bigness):
-   * started with the stage, stopped with it or when those settings go back to 0. A model that
-   * cannot load or run is said once, and the rest of the picture goes on without the warp.
+   * Runs the landmark worker while the picture needs a face (spec §1 face-thinness, eye-bigness;
+   * §3 face stickers, makeup): started with the stage, stopped with it or when nothing needs it
+   * any more. A model that cannot load or run is said once, and the rest of the picture goes on
+   * without what follows the face.
    */
   private syncFaceTracker(): void {
     const wanted = this.stage !== undefined && this.picture.needsLandmarks();
@@ -634,7 +644,7 @@ export class PusherSession {
       this.face = new FaceTracker({
         workerUrl: FACE_WORKER_URL,
         modelUrl: FACE_MODEL_URL,
-        onUnavailable: (message) => this.sink.warn?.(`face-thinness and eye-bigness are off: ${message}`),
+        onUnavailable: (message) => this.sink.warn?.(`face-thinness, eye-bigness, face stickers and makeup are off: ${message}`),
       });
     } else if (!wanted && this.face) {
       this.face.close();

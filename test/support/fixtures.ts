@@ -40,6 +40,10 @@ const RECIPES: Record<string, string[]> = {
    * face-api's sample3.jpg (1920×1350), cropped 9:16 around her face (about 150 px wide here).
    */
   'face-360x640.png': ['-i', FACE_PHOTO, '-vf', 'crop=560:996:887:0,scale=360:640', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
+  /** Flat 64×64 PNGs: stickers and a makeup picture whose colour is easy to find in a frame. */
+  'green-64.png': ['-f', 'lavfi', '-i', 'color=c=0x00c800:s=64x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
+  'blue-64.png': ['-f', 'lavfi', '-i', 'color=c=0x1030e0:s=64x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
+  'red-64.png': ['-f', 'lavfi', '-i', 'color=c=0xe01020:s=64x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
   /** 1280x720 30 fps ~2.5 Mbit/s H.264 (ultrafast) + AAC, 60 s, for benchmarks. */
   '720p-60s.flv': [
     ...lavfiVideo('1280x720', 30), ...lavfiAudio,

@@ -9,6 +9,7 @@
  * (points 0 and 16) and the chin (which sits on the line). Eyes: a radial magnification centred on
  * each eye, over a disc of the eye's width in radius.
  */
+import { eyeCentre } from './face-regions.js';
 
 /**
  * The jaw points that steer the pull: every other one of 2–14 (0, 1, 15, 16 are at the temples
@@ -81,13 +82,8 @@ export function faceWarp(points: ArrayLike<number>, thinness: number, eyeBigness
   const jawRadius = JAW_REACH * faceWidth;
 
   const eyes = new Float32Array(8);
-  [36, 42].forEach((first, k) => {
-    let x = 0;
-    let y = 0;
-    for (let i = first; i < first + 6; i++) {
-      x += points[2 * i]! / 6;
-      y += points[2 * i + 1]! / 6;
-    }
+  ([36, 42] as const).forEach((first, k) => {
+    const [x, y] = eyeCentre(points, first);
     const [ox, oy] = at(first);
     const [ex, ey] = at(first + 3);
     eyes.set([x, y, EYE_REACH * Math.hypot(ex - ox, ey - oy), MAX_MAGNIFY * eyeBigness], k * 4);

@@ -1,13 +1,15 @@
 /**
  * The picture effects of one session (spec §1 beauty, whiteness, beauty-style, filter,
- * custom-effect; §3 applyFilter): owns the passes and says which the stage runs, in order face
- * warp → smooth → whiten → filter look → applied lookup image. Only passes that change the
- * picture are listed, so with every effect at its default the stage runs none and the pushed
- * picture is bit-identical.
+ * custom-effect; §3 applyFilter, applySticker, the makeup methods): owns the passes and says which
+ * the stage runs, in order face warp → smooth → whiten → filter look → applied lookup image →
+ * makeup and stickers. Only passes that change the picture are listed, so with every effect at
+ * its default the stage runs none and the pushed picture is bit-identical.
  */
 import type { CustomEffectSettings } from '../../core/attributes.js';
 import type { StagePass } from '../media/video-stage.js';
+import type { MakeupKind } from './face-regions.js';
 import { FaceWarpPass } from './face-warp-pass.js';
+import { OverlayPass, type Makeup, type Sticker } from './overlay-pass.js';
 import { filterLut, LUT_SIZE, type PusherFilter } from './filters.js';
 import { LutPass } from './lut-pass.js';
 import { SmoothPass, type BeautyStyle } from './smooth-pass.js';
@@ -40,6 +42,7 @@ export class PictureEffects {
   private readonly whiten = new WhitenPass();
   private readonly look = new LutPass('filter', filterLut('standard'), LUT_SIZE);
   private custom: LutPass | undefined;
+  private readonly overlay = new OverlayPass();
   private settings: PictureSettings = NO_PICTURE_EFFECTS;
 
   /** Takes new settings; returns the passes the stage should run now. */
@@ -57,14 +60,45 @@ export class PictureEffects {
     return this.passes();
   }
 
-  /** Whether a pass needs face landmarks (face-thinness, eye-bigness). */
+  /** Whether a pass needs face landmarks (face-thinness, eye-bigness, face stickers, makeup). */
   needsLandmarks(): boolean {
-    return this.warp.wanted();
+    return this.warp.wanted() || this.overlay.needsFace();
   }
 
-  /** This frame's face: 68 (x, y) in pushed pixels and its presence 0–1, or null (no face: no warp). */
+  /** This frame's face: 68 (x, y) in pushed pixels and its presence 0–1, or null (no face: no warp, no makeup). */
   setFace(points: ArrayLike<number> | null, presence?: number): void {
     this.warp.setFace(points, presence);
+    this.overlay.setFace(points, presence);
+  }
+
+  /** `applySticker`: `stickers` (all of type `type`) in place of the ones of that type before. */
+  applyStickers(type: string, stickers: Sticker[]): StagePass[] {
+    const [replaced, kept] = [this.overlay.stickers.filter((s) => s.type === type), this.overlay.stickers.filter((s) => s.type !== type)];
+    this.overlay.retire(replaced.flatMap((s) => s.frames));
+    this.overlay.stickers = [...kept, ...stickers];
+    return this.passes();
+  }
+
+  /** `clearStickers`. */
+  clearStickers(): StagePass[] {
+    this.overlay.retire(this.overlay.stickers.flatMap((s) => s.frames));
+    this.overlay.stickers = [];
+    return this.passes();
+  }
+
+  /** One of the apply…Makeup methods: `makeup` in place of that kind's one before. */
+  applyMakeup(kind: MakeupKind, makeup: Makeup): StagePass[] {
+    const old = this.overlay.makeup.get(kind);
+    if (old) this.overlay.retire([old.image]);
+    this.overlay.makeup.set(kind, makeup);
+    return this.passes();
+  }
+
+  /** `clearMakeups`. */
+  clearMakeups(): StagePass[] {
+    this.overlay.retire([...this.overlay.makeup.values()].map((m) => m.image));
+    this.overlay.makeup.clear();
+    return this.passes();
   }
 
   /** `applyFilter`: a lookup table (`size`³, RGBA) mixed at `alpha` after the filter look. */
@@ -90,6 +124,7 @@ export class PictureEffects {
     if (this.whiten.active()) list.push(this.whiten);
     if (this.settings.filter !== 'standard') list.push(this.look);
     if (this.custom && this.custom.alpha > 0) list.push(this.custom);
+    if (this.overlay.wanted()) list.push(this.overlay);
     return list;
   }
 }

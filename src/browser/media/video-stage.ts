@@ -18,6 +18,7 @@ import {
   deleteRenderTarget,
   GlError,
   QUAD_VERTEX_SHADER,
+  SAMPLE_FRAGMENT_SHADER,
   type RenderTarget,
   type StageTexture,
 } from './gl.js';
@@ -83,16 +84,6 @@ export interface VideoStageOptions {
   /** Called when a lost context came back and the stage works again. */
   onContextRestored?(): void;
 }
-
-/** Fragment shader of the built-in passes: sample the input at the transformed coordinate. */
-const SAMPLE_FRAGMENT_SHADER = `#version 300 es
-precision mediump float;
-uniform sampler2D u_input;
-in vec2 v_uv;
-out vec4 outColor;
-void main() {
-  outColor = vec4(texture(u_input, v_uv).rgb, 1.0);
-}`;
 
 interface GlResources {
   program: WebGLProgram;
