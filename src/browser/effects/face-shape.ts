@@ -34,18 +34,16 @@ export interface FaceWarp {
   jawRadius: number;
   /** 2 × (x, y, radius, strength): each eye's centre, magnified disc radius, strength 0–{@link MAX_MAGNIFY}. */
   eyes: Float32Array;
-  /** x0, y0, x1, y1: no pixel outside moves (the pass skips them). */
+  /** x0, y0, x1, y1: no pixel outside moves (the pass copies them). */
   bounds: Box;
-  /** x0, y0, x1, y1: no pixel outside is pulled by the jaw (the pass skips the jaw there). */
-  jawBounds: Box;
 }
 
 type Box = [number, number, number, number];
 
 /** The box round (x, y) pairs, grown by `margin` on every side. */
-function boxAround(xy: ArrayLike<number>, margin: number, stride = 2): Box {
+function boxAround(xy: ArrayLike<number>, margin: number): Box {
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let i = 0; i < xy.length; i += stride) {
+  for (let i = 0; i < xy.length; i += 2) {
     x0 = Math.min(x0, xy[i]!);
     x1 = Math.max(x1, xy[i]!);
     y0 = Math.min(y0, xy[i + 1]!);
@@ -94,6 +92,5 @@ export function faceWarp(points: ArrayLike<number>, thinness: number, eyeBigness
     jawRadius,
     eyes,
     bounds: boxAround(points, jawRadius + Math.max(eyes[2]!, eyes[6]!)),
-    jawBounds: boxAround(jaw, jawRadius, 4),
   };
 }
