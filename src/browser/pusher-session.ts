@@ -107,7 +107,7 @@ export class PusherSession {
     this.status(StatusCode.WaitingImageFailed, `${describeStatus(StatusCode.WaitingImageFailed)}: ${message}`);
     this.sink.error(StatusCode.WaitingImageFailed, message);
   });
-  /** Face landmarks, while an effect needs them (face-thinness, eye-bigness). */
+  /** Face landmarks, while an effect needs them (face-thinness, eye-bigness, face stickers, makeup). */
   private face: FaceTracker | undefined;
   /** @internal onCustomRendererEvent / createOffscreenCanvas (the context reaches it). */
   readonly customRender = new CustomRender();

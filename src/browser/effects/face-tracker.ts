@@ -1,9 +1,9 @@
 /**
- * Face landmarks for the picture (spec §1 face-thinness, eye-bigness): feeds camera frames to the
- * landmark worker (`face-worker.js`) at a reduced size, one at a time, and gives the video stage
- * the latest landmarks on every frame, smoothed over time so that a warp driven by them does not
- * jitter with the model's pixel-level noise. The stage never waits: a frame that comes while a
- * detection runs is simply not sent.
+ * Face landmarks for the picture (spec §1 face-thinness, eye-bigness; §3 face stickers, makeup):
+ * feeds camera frames to the landmark worker (`face-worker.js`) at a reduced size, one at a time
+ * with a rest between, and gives the video stage the latest landmarks on every frame, smoothed
+ * over time so that a warp driven by them does not jitter with the model's pixel-level noise.
+ * The stage never waits: a frame that comes while a detection runs or rests is simply not sent.
  */
 import { LANDMARK_COUNT, type FaceWorkerReply, type FaceWorkerRequest } from './face-protocol.js';
 
@@ -18,6 +18,12 @@ const TARGET_GAIN = 0.6;
 const FOLLOW_GAIN = 0.35;
 /** How fast the effects fade in when a face appears and out when it leaves, per video frame. */
 const PRESENCE_STEP = 0.15;
+/**
+ * Rest between detections: at least this, and half as long as the last one took, so that the
+ * worker keeps at most two thirds of a core (without a GPU the model runs on the same cores as
+ * the video encoder).
+ */
+const MIN_REST_MS = 66;
 
 export interface FaceTrackerOptions {
   /** The worker script (`face-worker.js` beside the bundle). */
@@ -43,6 +49,8 @@ export class FaceTracker {
   private readonly options: FaceTrackerOptions;
   private busy = true; // until the models are loaded
   private failed = false;
+  /** performance.now() before which no picture is sent (the rest after a detection). */
+  private restUntil = 0;
   private nextId = 0;
   /** Source size of the frame in flight (landmarks come back in its pixels). */
   private pending = { id: -1, width: 1, height: 1 };
@@ -67,7 +75,7 @@ export class FaceTracker {
 
   /** Sends `frame` (a reduced copy; the caller keeps the frame) unless a detection is running. */
   offer(frame: VideoFrame): void {
-    if (this.busy || this.failed) return;
+    if (this.busy || this.failed || performance.now() < this.restUntil) return;
     this.busy = true;
     const id = ++this.nextId;
     const width = Math.min(DETECT_WIDTH, frame.displayWidth);
@@ -106,6 +114,7 @@ export class FaceTracker {
       case 'landmarks':
         if (reply.id !== this.pending.id) return;
         this.busy = false;
+        this.restUntil = performance.now() + Math.max(MIN_REST_MS, reply.ms / 2);
         this.options.onDetection?.(reply.ms, reply.detector);
         this.seen = reply.points !== null && reply.points.length === LANDMARK_COUNT * 2;
         if (this.seen) this.take(reply.points!);
