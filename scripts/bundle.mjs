@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Bundles the browser side with esbuild: the element entry into dist/browser/live-pusher.js and
-// the AAC worker into its own file next to it (a worker is loaded by URL, so it cannot share the
-// main bundle). ESM, ES2022 (what WebCodecs-capable browsers run), minified, with source maps.
+// the AAC and face landmark workers into their own files next to it (a worker is loaded by URL,
+// so it cannot share the main bundle), and copies the landmark model's weights beside them into
+// dist/browser/face-models/. ESM, ES2022 (what WebCodecs-capable browsers run), minified, with
+// source maps.
 //
-//   node scripts/bundle.mjs                   both bundles
+//   node scripts/bundle.mjs                   all bundles and the model files
 //   node scripts/bundle.mjs --entry <file> --out <file> [--no-minify]
 //                                             one extra entry (tests, demos)
 //
 // Also importable: `import { bundleBrowser, bundleEntry } from './scripts/bundle.mjs'`.
+import { copyFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,6 +29,22 @@ export const BROWSER_OUT = 'dist/browser/live-pusher.js';
 export const AAC_WORKER_ENTRIES = ['src/media/aac/worker.ts', 'src/browser/aac-worker.ts', 'src/media/aac/aac-worker.ts'];
 /** Output of the worker bundle; the element resolves it relative to its own URL. */
 export const AAC_WORKER_OUT = 'dist/browser/aac-worker.js';
+
+/** The face landmark worker (issue 6 face-thinness, eye-bigness) and where it goes. */
+export const FACE_WORKER_ENTRY = 'src/browser/effects/face-worker.ts';
+export const FACE_WORKER_OUT = 'dist/browser/face-worker.js';
+/** Where the model files go: the worker loads them relative to the element's URL. */
+export const FACE_MODELS_OUT = 'dist/browser/face-models';
+/**
+ * The weights @vladmandic/face-api ships that the worker loads (its tiny face detector and the
+ * 68-point landmark net), copied as they are: the package is their source, nothing is downloaded.
+ */
+export const FACE_MODEL_FILES = [
+  'tiny_face_detector_model-weights_manifest.json',
+  'tiny_face_detector_model.bin',
+  'face_landmark_68_model-weights_manifest.json',
+  'face_landmark_68_model.bin',
+];
 
 /**
  * Fails the build on any `node:` import: a browser bundle that reaches one is a layering bug
@@ -66,13 +85,23 @@ export async function bundleEntry(entry, outfile, { minify = true, sourcemap = t
   return result;
 }
 
-/** The element bundle and, when its source exists, the AAC worker bundle. */
+/** Copies the face model files from the package into {@link FACE_MODELS_OUT}. */
+export async function copyFaceModels() {
+  const from = join(root, 'node_modules', '@vladmandic', 'face-api', 'model');
+  await mkdir(resolve(root, FACE_MODELS_OUT), { recursive: true });
+  await Promise.all(FACE_MODEL_FILES.map((name) => copyFile(join(from, name), resolve(root, FACE_MODELS_OUT, name))));
+  process.stderr.write(`[bundle] face-api models → ${FACE_MODELS_OUT}/ (${FACE_MODEL_FILES.length} files)\n`);
+}
+
+/** The element bundle, the workers (the AAC one when its source exists) and the face models. */
 export async function bundleBrowser({ minify = true } = {}) {
   if (!existsSync(resolve(root, BROWSER_ENTRY))) throw new Error(`bundle: ${BROWSER_ENTRY} does not exist`);
   await bundleEntry(BROWSER_ENTRY, BROWSER_OUT, { minify });
   const worker = AAC_WORKER_ENTRIES.find((e) => existsSync(resolve(root, e)));
   if (worker) await bundleEntry(worker, AAC_WORKER_OUT, { minify });
   else process.stderr.write(`[bundle] no AAC worker entry yet (looked for ${AAC_WORKER_ENTRIES.join(', ')}); skipped\n`);
+  await bundleEntry(FACE_WORKER_ENTRY, FACE_WORKER_OUT, { minify });
+  await copyFaceModels();
 }
 
 function argValue(args, name) {

@@ -1,13 +1,18 @@
 /**
  * The in-page half of bench/effects: times the WebGL2 stage (scale/crop + effect passes) on a
- * fixed test picture. Bundled by effects.ts and run in headless Chromium (SwiftShader: no GPU).
+ * fixed test picture, and the face landmark worker on a face photo. Bundled by effects.ts and run
+ * in headless Chromium (SwiftShader: no GPU) on the studio page, which serves the worker.
  */
-import { PictureEffects } from '../../src/browser/effects/picture-effects.js';
+import { FaceTracker } from '../../src/browser/effects/face-tracker.js';
+import { NO_PICTURE_EFFECTS, PictureEffects } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
 
-/** Which effects run: none, one alone, or all of them. */
-export type Effects = 'off' | 'beauty' | 'whiteness' | 'filter' | 'applyFilter' | 'on';
+/**
+ * Which effects run: none, one alone, or all of them; `face` is face-thinness and eye-bigness
+ * at 1 on the landmarks {@link timeLandmarks} found (the warp pass alone).
+ */
+export type Effects = 'off' | 'beauty' | 'whiteness' | 'filter' | 'applyFilter' | 'face' | 'on';
 
 export interface StageTiming {
   width: number;
@@ -35,6 +40,59 @@ function sourceFrame(): VideoFrame {
   return new VideoFrame(canvas, { timestamp: 0 });
 }
 
+export interface LandmarkTiming {
+  /** From starting the worker to the first landmarks (model load included). */
+  firstMs: number;
+  /** Detections with the face detector (finding the face), mean and p95, ms in the worker. */
+  detector: { count: number; meanMs: number; p95Ms: number };
+  /** Detections by the landmark net alone (tracking the found face). */
+  tracking: { count: number; meanMs: number; p95Ms: number };
+}
+
+/** The landmarks found by {@link timeLandmarks}: 68 (x, y), 0–1 across the picture. */
+let facePoints: Float32Array | undefined;
+/** The face photo's size (test/support/fixtures.ts face-360x640.png). */
+const FACE_PHOTO_WIDTH = 360;
+const FACE_PHOTO_HEIGHT = 640;
+
+/** Runs the element's face tracker on the picture at `imageUrl` for `count` detections. */
+export async function timeLandmarks(imageUrl: string, count: number): Promise<LandmarkTiming> {
+  const image = await createImageBitmap(await (await fetch(imageUrl)).blob());
+  const frame = new VideoFrame(image, { timestamp: 0 });
+  const times: { ms: number; detector: boolean }[] = [];
+  let failure: string | undefined;
+  const start = performance.now();
+  let firstMs = 0;
+  const tracker = new FaceTracker({
+    workerUrl: '/face-worker.js',
+    modelUrl: new URL('/face-models/', location.href),
+    onUnavailable: (message) => (failure = message),
+    onDetection: (ms, detector) => {
+      if (times.length === 0) firstMs = performance.now() - start;
+      times.push({ ms, detector });
+    },
+  });
+  try {
+    while (times.length < count && !failure) {
+      tracker.offer(frame);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    if (failure) throw new Error(failure);
+    // The smoothing settles on the (static) face.
+    for (let i = 0; i < 60; i++) facePoints = tracker.face()?.points;
+  } finally {
+    tracker.close();
+    frame.close();
+  }
+  const stats = (list: number[]) => {
+    list.sort((a, b) => a - b);
+    return { count: list.length, meanMs: round(list.reduce((s, t) => s + t, 0) / list.length), p95Ms: round(list[Math.floor(list.length * 0.95)] ?? NaN) };
+  };
+  // The first detection compiles and warms the backend: left out of the means.
+  const warm = times.slice(1);
+  return { firstMs: round(firstMs), detector: stats(warm.filter((t) => t.detector).map((t) => t.ms)), tracking: stats(warm.filter((t) => !t.detector).map((t) => t.ms)) };
+}
+
 export async function timeStage(width: number, height: number, effects: Effects, frames: number): Promise<StageTiming> {
   const source = sourceFrame();
   const stage = new VideoStage({ width, height });
@@ -46,8 +104,15 @@ export async function timeStage(width: number, height: number, effects: Effects,
       whiteness: all || effects === 'whiteness' ? 9 : 0,
       beautyStyle: 'smooth',
       filter: all || effects === 'filter' ? 'romantic' : 'standard',
+      custom: all || effects === 'face' ? { ...NO_PICTURE_EFFECTS.custom, faceThinness: 1, eyeBigness: 1 } : NO_PICTURE_EFFECTS.custom,
     }),
   );
+  if (all || effects === 'face') {
+    if (!facePoints) throw new Error('timeLandmarks first: the face warp needs landmarks');
+    // The photo's face at the size a camera of this height would show it, centred.
+    const scale = height / FACE_PHOTO_HEIGHT;
+    picture.setFace(facePoints.map((v, i) => (i % 2 ? v * height : (v - 0.5) * FACE_PHOTO_WIDTH * scale + width / 2)));
+  }
   if (all || effects === 'applyFilter') stage.setEffects(picture.applyLookup(buildLut({ saturation: 0.8 }, 64), 64, 0.5));
   const times: number[] = [];
   try {
@@ -71,4 +136,4 @@ export async function timeStage(width: number, height: number, effects: Effects,
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-(window as unknown as { timeStage: typeof timeStage }).timeStage = timeStage;
+Object.assign(window, { timeStage, timeLandmarks });

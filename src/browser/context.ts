@@ -1,16 +1,19 @@
 /**
  * `LivePusherContext` (spec §3): the mini-program's methods on a `<live-pusher>`, each taking
  * `{ success, fail, complete }` and, as a web extension, returning a Promise of the same result.
- * The methods of later issues (background music, filters, stickers, makeup, custom render,
- * picture-in-picture) fail with a clear "not supported yet" until their issue lands.
  */
 import { invoke, parseOptionalTimeMs, parseSnapshotOptions, parseVolume, parseZoom, requireString, type MethodCallbacks, type MethodSuccess } from '../core/callbacks.js';
 import { LivePusherElement } from './element.js';
-import { loadLookupImage } from './effects/lookup-image.js';
+import { loadLookupImage, optionalMd5, parseAlpha } from './effects/lookup-image.js';
 import { renderView } from './effects/view-snapshot.js';
 import type { CustomRendererEvent, CustomRendererInfo } from './effects/custom-render.js';
+import type { MakeupKind } from './effects/face-regions.js';
+import { loadMakeup, loadStickers } from './effects/stickers.js';
 
 type Options<A extends object = object> = (A & MethodCallbacks<never>) | undefined;
+
+/** The makeup methods' arguments (spec §3); `blendMode` is accepted and blending is normal alpha. */
+type MakeupOptions = { alpha?: unknown; path?: unknown; md5?: unknown; blendMode?: unknown };
 
 interface ZoomCapabilities {
   zoom?: { min: number; max: number };
@@ -154,11 +157,8 @@ export class LivePusherContext {
   applyFilter(options?: Options<{ path?: unknown; alpha?: unknown; md5?: unknown }>) {
     return invoke('applyFilter', options, async () => {
       const path = requireString(options?.path, 'path');
-      const alpha = options?.alpha ?? 1;
-      if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new TypeError(`alpha must be a number within 0–1, got ${String(alpha)}`);
-      const md5 = options?.md5;
-      if (md5 !== undefined && (typeof md5 !== 'string' || !/^[0-9a-f]{32}$/i.test(md5))) throw new TypeError('md5 must be 32 hex digits');
-      const { table, size } = await loadLookupImage(path, md5);
+      const alpha = parseAlpha(options?.alpha);
+      const { table, size } = await loadLookupImage(path, optionalMd5(options?.md5));
       this.session.applyLookup(table, size, alpha);
     });
   }
@@ -188,30 +188,59 @@ export class LivePusherContext {
     return invoke('clearFilters', options, () => this.session.clearLookup());
   }
 
+  /**
+   * Stickers over the pushed picture (spec §3), in place of the ones of the same `type` before:
+   * `2D`/`front` placed by `pos` in the picture, `face`/`head` following the face
+   * (effects/stickers.ts has the shapes).
+   */
+  applySticker(options?: Options<{ type?: unknown; stickers?: unknown }>) {
+    return invoke('applySticker', options, async () => {
+      const stickers = await loadStickers(options);
+      this.session.changeOverlays((picture) => picture.applyStickers(stickers[0]!.type, stickers));
+    });
+  }
+
+  clearStickers(options?: Options) {
+    return invoke('clearStickers', options, () => this.session.changeOverlays((picture) => picture.clearStickers()));
+  }
+
+  applyLipStickMakeup(options?: Options<MakeupOptions>) {
+    return this.applyMakeup('applyLipStickMakeup', 'lipstick', options);
+  }
+
+  applyEyeShadowMakeup(options?: Options<MakeupOptions>) {
+    return this.applyMakeup('applyEyeShadowMakeup', 'eyeShadow', options);
+  }
+
+  applyBlusherStickMakeup(options?: Options<MakeupOptions>) {
+    return this.applyMakeup('applyBlusherStickMakeup', 'blusher', options);
+  }
+
+  applyFaceContourMakeup(options?: Options<MakeupOptions>) {
+    return this.applyMakeup('applyFaceContourMakeup', 'faceContour', options);
+  }
+
+  applyEyeBrowMakeup(options?: Options<MakeupOptions>) {
+    return this.applyMakeup('applyEyeBrowMakeup', 'eyeBrow', options);
+  }
+
+  clearMakeups(options?: Options) {
+    return invoke('clearMakeups', options, () => this.session.changeOverlays((picture) => picture.clearMakeups()));
+  }
+
+  /** A makeup picture on its landmark region, blended at `alpha` (spec §3), in place of that kind's one before. */
+  private applyMakeup(method: string, kind: MakeupKind, options: Options<MakeupOptions>) {
+    return invoke(method, options, async () => {
+      const makeup = await loadMakeup(options);
+      this.session.changeOverlays((picture) => picture.applyMakeup(kind, makeup));
+    });
+  }
+
   /** Carried in the next video frame as an H.264 SEI user_data_unregistered message (spec §3). */
   sendMessage(options?: Options<{ msg?: unknown }>) {
     return invoke('sendMessage', options, () => this.session.sendMessage(requireString(options?.msg, 'msg')));
   }
 }
-
-/** Methods of spec §3 whose capability has not landed yet (issue 6). */
-const NOT_YET = [
-  'applySticker', 'clearStickers',
-  'applyLipStickMakeup', 'applyEyeShadowMakeup', 'applyBlusherStickMakeup', 'applyFaceContourMakeup', 'applyEyeBrowMakeup', 'clearMakeups',
-] as const;
-
-for (const method of NOT_YET) {
-  Object.defineProperty(LivePusherContext.prototype, method, {
-    configurable: true,
-    value(options?: Options) {
-      return invoke(method, options, () => {
-        throw new Error('not supported by this version of live-pusher yet');
-      });
-    },
-  });
-}
-
-export interface LivePusherContext extends Record<(typeof NOT_YET)[number], (options?: Options) => Promise<MethodSuccess>> {}
 
 /** `createLivePusherContext(target?)` (spec §3): `target` is an element, an id, or nothing. */
 export function createLivePusherContext(target?: Element | string): LivePusherContext {

@@ -8,6 +8,7 @@ import {
   ATTRIBUTE_SCHEMA,
   DEFAULT_ATTRIBUTES,
   coerceProperty,
+  effectiveCustomEffects,
   effectiveLocalMirror,
   effectiveMicEnabled,
   effectiveRemoteMirror,
@@ -15,6 +16,7 @@ import {
   parseAttribute,
   validatePushUrl,
   type AttributeWarning,
+  type CustomEffectSettings,
   type PusherAttributes,
   type PusherProperty,
 } from '../core/attributes.js';
@@ -50,6 +52,9 @@ export class LivePusherElement extends HTMLElement {
   private readonly handlerProps = new Map<string, EventListener>();
   private connected = false;
   private autopushed = false;
+  /** custom-effect as last handed to the session, and as fixed while pushing (spec §1). */
+  private customGiven: CustomEffectSettings | undefined;
+  private customFixed: CustomEffectSettings | undefined;
 
   /**
    * Web extension: where the camera and microphone come from, in place of
@@ -190,11 +195,24 @@ export class LivePusherElement extends HTMLElement {
       mic: effectiveMicEnabled(this.attrs),
       facingMode: facingMode(this.attrs),
       remoteMirror: effectiveRemoteMirror(this.attrs),
-      picture: { beauty: this.attrs.beauty, whiteness: this.attrs.whiteness, beautyStyle: this.attrs.beautyStyle, filter: this.attrs.filter },
+      picture: { beauty: this.attrs.beauty, whiteness: this.attrs.whiteness, beautyStyle: this.attrs.beautyStyle, filter: this.attrs.filter, custom: this.customEffects() },
       sound: { reverbType: this.attrs.audioReverbType, voiceChangerType: this.attrs.voiceChangerType },
       waitingImage: { url: this.attrs.waitingImage, hash: this.attrs.waitingImageHash },
       customRender: this.attrs.enableVideoCustomRender,
     };
+  }
+
+  /**
+   * custom-effect and its four settings (spec §1: "fixed once the pusher started"): while a push
+   * runs, the values it started with stay; a change is said once and applies at the next push.
+   */
+  private customEffects(): CustomEffectSettings {
+    const wanted = effectiveCustomEffects(this.attrs);
+    if (!this.customFixed) return (this.customGiven = wanted);
+    if ((Object.keys(wanted) as (keyof CustomEffectSettings)[]).some((k) => wanted[k] !== this.customFixed![k])) {
+      this.warnOnce('custom-effect, skin-whiteness, skin-smoothness, face-thinness and eye-bigness are fixed once the pusher started: the change applies at the next push');
+    }
+    return this.customFixed;
   }
 
   /** `gateway`, or `/tunnel` on the page's own origin with ws/wss to match the page (spec §5). */
@@ -250,6 +268,8 @@ export class LivePusherElement extends HTMLElement {
   }
 
   private reflectState(state: PusherState): void {
+    const pushing = state === 'connecting' || state === 'pushing' || state === 'paused' || state === 'reconnecting';
+    this.customFixed = pushing ? (this.customFixed ?? this.customGiven) : undefined;
     if (this.getAttribute('state') !== state) this.setAttribute('state', state);
   }
 

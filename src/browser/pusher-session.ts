@@ -20,10 +20,11 @@ import { NO_SOUND_EFFECTS, type SoundEffectSettings } from './audio/sound-effect
 import { SessionClock } from './media/clock.js';
 import { FrameSource } from './media/frame-source.js';
 import { H264Encoder } from './media/video-encoder.js';
-import { VideoStage } from './media/video-stage.js';
+import { VideoStage, type StagePass } from './media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from './effects/picture-effects.js';
 import { WaitingImage, type WaitingImageSource } from './effects/waiting-image.js';
 import { CustomRender } from './effects/custom-render.js';
+import { FaceTracker } from './effects/face-tracker.js';
 
 /** The element's states (spec §5 `state`). */
 export type PusherState = SessionState;
@@ -41,7 +42,10 @@ export interface SessionSink {
   volume?(level: number): void;
   /** Background music events (spec §1 bgmstart, bgmprogress, bgmcomplete). */
   bgm?(event: 'bgmstart' | 'bgmprogress' | 'bgmcomplete', detail: object): void;
-  /** Something asked for cannot be done here and the push goes on without it (a console warning). */
+  /**
+   * Something the app should know that is not a status code, or that cannot be done here and the
+   * push goes on without (the element warns once).
+   */
   warn?(message: string): void;
 }
 
@@ -54,7 +58,7 @@ export interface SessionSettings {
   mic: boolean;
   facingMode: 'user' | 'environment';
   remoteMirror: boolean;
-  /** beauty, whiteness, beauty-style, filter (issue 6); none when absent. */
+  /** beauty, whiteness, beauty-style, filter, custom-effect (issue 6); none when absent. */
   picture?: PictureSettings;
   /** voice-changer-type, audio-reverb-type (issue 7); none when absent. */
   sound?: SoundEffectSettings;
@@ -87,6 +91,9 @@ const CLEAR_SECONDS_BEFORE_UP = 5;
 const ENCODER_START_WAIT_MS = 3000;
 /** Audio frames held while the first key frame encodes: 3 s at 48 kHz is far more than it takes. */
 const MAX_HELD_AUDIO = 150;
+/** The face landmark worker and its model files, shipped beside the bundle (scripts/bundle.mjs). */
+const FACE_WORKER_URL = new URL('./face-worker.js', import.meta.url);
+const FACE_MODEL_URL = new URL('./face-models/', import.meta.url);
 
 export class PusherSession {
   private readonly options: PusherSessionOptions;
@@ -106,6 +113,8 @@ export class PusherSession {
     this.status(StatusCode.WaitingImageFailed, `${describeStatus(StatusCode.WaitingImageFailed)}: ${message}`);
     this.sink.error(StatusCode.WaitingImageFailed, message);
   });
+  /** Face landmarks, while an effect needs them (face-thinness, eye-bigness, face stickers, makeup). */
+  private face: FaceTracker | undefined;
   /** @internal onCustomRendererEvent / createOffscreenCanvas (the context reaches it). */
   readonly customRender = new CustomRender();
   /** The page is hidden (visibilitychange): the waiting image and silence are pushed. */
@@ -392,6 +401,7 @@ export class PusherSession {
     // Effects take hold on the next frame, without restarting anything.
     const passes = this.picture.update(settings.picture ?? NO_PICTURE_EFFECTS);
     this.stage?.setEffects(passes);
+    this.syncFaceTracker();
     void this.waiting.set(settings.waitingImage);
     if (before.mic !== settings.mic) this.audio?.setMicEnabled(settings.mic);
     const sound = settings.sound ?? NO_SOUND_EFFECTS;
@@ -424,6 +434,15 @@ export class PusherSession {
   clearLookup(): void {
     const passes = this.picture.clearLookup();
     this.stage?.setEffects(passes);
+  }
+
+  /**
+   * Changes stickers or makeup (spec §3 applySticker, clearStickers, the makeup methods) through
+   * `change`, which returns the passes to run; the landmark worker starts or stops as they need.
+   */
+  changeOverlays(change: (picture: PictureEffects) => StagePass[]): void {
+    this.stage?.setEffects(change(this.picture));
+    this.syncFaceTracker();
   }
 
   /** The last pushed picture as a bitmap (snapshot `view` fits and mirrors it); the caller closes it. */
@@ -538,6 +557,7 @@ export class PusherSession {
     this.videoStarted = new Promise((resolve) => (started = resolve));
     this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
     this.stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
+    this.syncFaceTracker();
     void this.waiting.set(this.settings.waitingImage);
     this.encoder = await H264Encoder.create({
       width: video.width,
@@ -578,6 +598,7 @@ export class PusherSession {
     this.encoder = undefined;
     this.stage?.close();
     this.stage = undefined;
+    this.syncFaceTracker();
     this.videoHeader = undefined;
     return stopped;
   }
@@ -614,11 +635,41 @@ export class PusherSession {
     }
     let out: VideoFrame;
     try {
+      this.trackFace(frame);
       out = this.stage.process(frame);
     } finally {
       this.keepLastFrame(frame);
     }
     this.encoder.encode(this.settings.customRender ? this.customRender.render(out) : out);
+  }
+
+  /**
+   * Runs the landmark worker while the picture needs a face (spec §1 face-thinness, eye-bigness;
+   * §3 face stickers, makeup): started with the stage, stopped with it or when nothing needs it
+   * any more. A model that cannot load or run is said once, and the rest of the picture goes on
+   * without what follows the face.
+   */
+  private syncFaceTracker(): void {
+    const wanted = this.stage !== undefined && this.picture.needsLandmarks();
+    if (wanted && !this.face) {
+      this.face = new FaceTracker({
+        workerUrl: FACE_WORKER_URL,
+        modelUrl: FACE_MODEL_URL,
+        onUnavailable: (message) => this.sink.warn?.(`face-thinness, eye-bigness, face stickers and makeup are off: ${message}`),
+      });
+    } else if (!wanted && this.face) {
+      this.face.close();
+      this.face = undefined;
+      this.picture.setFace(null);
+    }
+  }
+
+  /** Offers the frame to the landmark worker and gives the warp this frame's face. */
+  private trackFace(frame: VideoFrame): void {
+    if (!this.face || !this.stage) return;
+    this.face.offer(frame);
+    const face = this.face.face();
+    this.picture.setFace(face && this.stage.sourceToStage(face.points), face?.presence);
   }
 
   /** Keeps the newest camera frame (for pause) and closes the one it replaces. */

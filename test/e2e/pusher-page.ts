@@ -91,3 +91,40 @@ export function call(page: Page, method: string, args: object = {}): Promise<Rec
     [method, args] as const,
   );
 }
+
+/**
+ * Like {@link openPusher}, with the picture `imageUrl` (a data: URL works) as the camera: the
+ * element's `captureSource` gets a canvas stream of it (the microphone stays Chromium's fake one).
+ */
+export async function openPusherWithPicture(browser: Browser, studioUrl: string, attributes: Record<string, string>, imageUrl: string, page?: Page): Promise<Page> {
+  page ??= await browser.newPage();
+  await page.goto(studioUrl);
+  await page.evaluate(
+    async ([attrs, url, types]) => {
+      await customElements.whenDefined('live-pusher');
+      const events: unknown[] = [];
+      (window as unknown as { events: unknown[] }).events = events;
+      const image = await createImageBitmap(await (await fetch(url)).blob());
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const g = canvas.getContext('2d')!;
+      // Repainted on a timer: captureStream only sends a frame when the canvas changed.
+      setInterval(() => g.drawImage(image, 0, 0), 1000 / 20);
+      g.drawImage(image, 0, 0);
+      const el = document.createElement('live-pusher') as HTMLElement & { captureSource: unknown };
+      el.id = 'under-test';
+      el.captureSource = async (c: MediaStreamConstraints) => {
+        const stream = new MediaStream();
+        if (c.video) for (const t of canvas.captureStream(20).getVideoTracks()) stream.addTrack(t);
+        if (c.audio) for (const t of (await navigator.mediaDevices.getUserMedia({ audio: c.audio })).getAudioTracks()) stream.addTrack(t);
+        return stream;
+      };
+      for (const type of types) el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail, at: performance.now() }));
+      for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+      document.body.append(el);
+    },
+    [attributes, imageUrl, PUSHER_EVENT_TYPES] as const,
+  );
+  return page;
+}

@@ -16,6 +16,8 @@ export const FIXTURE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.u
 const lavfiVideo = (size: string, rate: number): string[] => ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}`];
 const lavfiAudio = ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'];
 const aac = ['-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-ar', '44100'];
+/** A sample photo @vladmandic/face-api ships (a group of three; the middle face is frontal). */
+const FACE_PHOTO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/@vladmandic/face-api/demo/sample3.jpg');
 const h264Baseline = ['-c:v', 'libx264', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0'];
 
 /**
@@ -33,6 +35,15 @@ const RECIPES: Record<string, string[]> = {
     '-c:v', 'libx264', '-profile:v', 'high', '-bf', '3', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
     ...aac, '-t', '5', '-f', 'flv',
   ],
+  /**
+   * One clear frontal face at the default pushed size, 360×640 PNG: the middle person of
+   * face-api's sample3.jpg (1920×1350), cropped 9:16 around her face (about 150 px wide here).
+   */
+  'face-360x640.png': ['-i', FACE_PHOTO, '-vf', 'crop=560:996:887:0,scale=360:640', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
+  /** Flat 64×64 PNGs: stickers and a makeup picture whose colour is easy to find in a frame. */
+  'green-64.png': ['-f', 'lavfi', '-i', 'color=c=0x00c800:s=64x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
+  'blue-64.png': ['-f', 'lavfi', '-i', 'color=c=0x1030e0:s=64x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
+  'red-64.png': ['-f', 'lavfi', '-i', 'color=c=0xe01020:s=64x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
   /** 1280x720 30 fps ~2.5 Mbit/s H.264 (ultrafast) + AAC, 60 s, for benchmarks. */
   '720p-60s.flv': [
     ...lavfiVideo('1280x720', 30), ...lavfiAudio,

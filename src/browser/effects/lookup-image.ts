@@ -10,6 +10,20 @@ export interface LookupTable {
   size: number;
 }
 
+/** An optional `md5` argument (spec §3 applyFilter, applySticker, makeup): 32 hex digits. */
+export function optionalMd5(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[0-9a-f]{32}$/i.test(value)) throw new TypeError('md5 must be 32 hex digits');
+  return value;
+}
+
+/** An `alpha` argument (spec §3 applyFilter, makeup): 0–1, default 1. */
+export function parseAlpha(value: unknown): number {
+  const alpha = value ?? 1;
+  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new TypeError(`alpha must be a number within 0–1, got ${String(alpha)}`);
+  return alpha;
+}
+
 /** Fetches `path` (any URL the page may fetch) and checks `md5` against its bytes when given. */
 export async function fetchChecked(path: string, md5?: string): Promise<Blob> {
   const response = await fetch(path);

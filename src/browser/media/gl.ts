@@ -24,6 +24,16 @@ void main() {
   gl_Position = vec4(a_pos, 0.0, 1.0);
 }`;
 
+/** The fragment shader of a plain copy: the input at the (transformed) coordinate, opaque. */
+export const SAMPLE_FRAGMENT_SHADER = `#version 300 es
+precision mediump float;
+uniform sampler2D u_input;
+in vec2 v_uv;
+out vec4 outColor;
+void main() {
+  outColor = vec4(texture(u_input, v_uv).rgb, 1.0);
+}`;
+
 /** A texture that a pass reads, with its size in pixels. */
 export interface StageTexture {
   readonly texture: WebGLTexture;

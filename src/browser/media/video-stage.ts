@@ -18,6 +18,7 @@ import {
   deleteRenderTarget,
   GlError,
   QUAD_VERTEX_SHADER,
+  SAMPLE_FRAGMENT_SHADER,
   type RenderTarget,
   type StageTexture,
 } from './gl.js';
@@ -83,16 +84,6 @@ export interface VideoStageOptions {
   /** Called when a lost context came back and the stage works again. */
   onContextRestored?(): void;
 }
-
-/** Fragment shader of the built-in passes: sample the input at the transformed coordinate. */
-const SAMPLE_FRAGMENT_SHADER = `#version 300 es
-precision mediump float;
-uniform sampler2D u_input;
-in vec2 v_uv;
-out vec4 outColor;
-void main() {
-  outColor = vec4(texture(u_input, v_uv).rgb, 1.0);
-}`;
 
 interface GlResources {
   program: WebGLProgram;
@@ -222,11 +213,7 @@ export class VideoStage {
     const source = this.upload(frame, res);
 
     // Built-in pass: cover-crop, centered, optional horizontal mirror (into target 0).
-    const scale = Math.max(this.width / source.width, this.height / source.height);
-    const uw = this.width / scale / source.width; // visible fraction of the source width
-    const vh = this.height / scale / source.height; // visible fraction of the source height
-    const u0 = (1 - uw) / 2;
-    const v0 = (1 - vh) / 2;
+    const { u0, v0, uw, vh } = coverCrop(source.width, source.height, this.width, this.height);
     const target = res.targets[0];
     gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
     gl.viewport(0, 0, this.width, this.height);
@@ -263,6 +250,24 @@ export class VideoStage {
     const init: VideoFrameInit = { timestamp: frame.timestamp, alpha: 'discard' };
     if (frame.duration !== null) init.duration = frame.duration;
     return new VideoFrame(this.canvas, init);
+  }
+
+  /**
+   * Points given across the camera frame (x, y 0–1 of its width and height: face landmarks) in
+   * pushed-picture pixels, through the crop and mirror the stage applies; null before the first
+   * frame (the camera's size is not known yet).
+   */
+  sourceToStage(points: Float32Array): Float32Array | null {
+    const source = this.res?.source;
+    if (!source) return null;
+    const { u0, v0, uw, vh } = coverCrop(source.width, source.height, this.width, this.height);
+    const out = new Float32Array(points.length);
+    for (let i = 0; i < points.length; i += 2) {
+      const x = ((points[i]! - u0) / uw) * this.width;
+      out[i] = this.mirror ? this.width - x : x;
+      out[i + 1] = ((points[i + 1]! - v0) / vh) * this.height;
+    }
+    return out;
   }
 
   /**
@@ -375,6 +380,18 @@ export class VideoStage {
     }
     this.options.onContextRestored?.();
   };
+}
+
+/**
+ * The part of a `sourceWidth`×`sourceHeight` picture a `width`×`height` frame shows when it
+ * covers it, centred (spec §2: a larger or other-aspect camera is cropped equally from both
+ * sides): the offset u0, v0 and the visible fractions uw, vh, in texture coordinates.
+ */
+export function coverCrop(sourceWidth: number, sourceHeight: number, width: number, height: number): { u0: number; v0: number; uw: number; vh: number } {
+  const scale = Math.max(width / sourceWidth, height / sourceHeight);
+  const uw = width / scale / sourceWidth;
+  const vh = height / scale / sourceHeight;
+  return { u0: (1 - uw) / 2, v0: (1 - vh) / 2, uw, vh };
 }
 
 function checkSize(width: number, height: number, where: string): void {

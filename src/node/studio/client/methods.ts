@@ -20,7 +20,7 @@ export const CONTEXT_METHODS: ReadonlyArray<{ name: string; args?: object }> = [
   { name: 'setZoom', args: { zoom: 2 } },
   { name: 'applyFilter', args: { path: 'lut.png', alpha: 0.8 } },
   { name: 'clearFilters' },
-  { name: 'applySticker', args: { type: 'front', stickers: [{ title: 'hat', path: 'hat.png' }] } },
+  { name: 'applySticker', args: { type: '2D', stickers: [{ title: 'hat', path: 'stickers/', len: 1, pos: [0.1, 0.05, 0.4, 0.2] }] } },
   { name: 'clearStickers' },
   { name: 'applyLipStickMakeup', args: { alpha: 0.5, path: 'lipstick.png' } },
   { name: 'applyEyeShadowMakeup', args: { alpha: 0.5, path: 'eyeshadow.png' } },

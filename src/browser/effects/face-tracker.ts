@@ -1,0 +1,155 @@
+/**
+ * Face landmarks for the picture (spec §1 face-thinness, eye-bigness; §3 face stickers, makeup):
+ * feeds camera frames to the landmark worker (`face-worker.js`) at a reduced size, one at a time
+ * with a rest between, and gives the video stage the latest landmarks on every frame, smoothed
+ * over time so that a warp driven by them does not jitter with the model's pixel-level noise.
+ * The stage never waits: a frame that comes while a detection runs or rests is simply not sent.
+ */
+import { LANDMARK_COUNT, type FaceWorkerReply, type FaceWorkerRequest } from './face-protocol.js';
+
+/** Width of the pictures sent to the worker: the detector works at 160 px, the landmark net at 112. */
+const DETECT_WIDTH = 240;
+/**
+ * Smoothing: each detection moves the target this share of the way (averages the model's noise),
+ * and each video frame moves the landmarks in use this share of the way to the target (the
+ * detections come a few times a second; the picture must glide, not jump, between them).
+ */
+const TARGET_GAIN = 0.6;
+const FOLLOW_GAIN = 0.35;
+/** How fast the effects fade in when a face appears and out when it leaves, per video frame. */
+const PRESENCE_STEP = 0.15;
+/**
+ * Rest between detections: at least this, and half as long as the last one took, so that the
+ * worker keeps at most two thirds of a core (without a GPU the model runs on the same cores as
+ * the video encoder).
+ */
+const MIN_REST_MS = 66;
+
+export interface FaceTrackerOptions {
+  /** The worker script (`face-worker.js` beside the bundle). */
+  workerUrl: string | URL;
+  /** The folder of the model files (`face-models/` beside the bundle). */
+  modelUrl: string | URL;
+  /** Called once when the model cannot be loaded or run; the tracker then stays without a face. */
+  onUnavailable(message: string): void;
+  /** Called with each detection's time in the worker and whether the face detector ran (benchmarks). */
+  onDetection?(ms: number, detector: boolean): void;
+}
+
+/** Landmarks as the stage uses them. */
+export interface TrackedFace {
+  /** 68 (x, y) pairs, 0–1 across the camera frame's width and height. */
+  points: Float32Array;
+  /** 0–1: how fully the effects apply (fades in and out as the face comes and goes). */
+  presence: number;
+}
+
+export class FaceTracker {
+  private readonly worker: Worker;
+  private readonly options: FaceTrackerOptions;
+  private busy = true; // until the models are loaded
+  private failed = false;
+  /** performance.now() before which no picture is sent (the rest after a detection). */
+  private restUntil = 0;
+  private nextId = 0;
+  /** Source size of the frame in flight (landmarks come back in its pixels). */
+  private pending = { id: -1, width: 1, height: 1 };
+  private target: Float32Array | null = null;
+  private current: Float32Array | null = null;
+  private seen = false;
+  private presence = 0;
+
+  constructor(options: FaceTrackerOptions) {
+    this.options = options;
+    this.worker = new Worker(options.workerUrl, { type: 'module', name: 'live-pusher-face' });
+    // A worker that cannot load (404, CSP) only says so through an 'error' event.
+    this.worker.addEventListener('error', (e) => this.fail(`the face landmark worker ${String(options.workerUrl)} failed: ${e.message || 'could not load'}`));
+    this.worker.addEventListener('message', (e: MessageEvent<FaceWorkerReply>) => this.onReply(e.data));
+    this.post({ type: 'init', modelUrl: String(options.modelUrl) });
+  }
+
+  /** False once the model failed: no landmarks will come. */
+  get available(): boolean {
+    return !this.failed;
+  }
+
+  /** Sends `frame` (a reduced copy; the caller keeps the frame) unless a detection is running. */
+  offer(frame: VideoFrame): void {
+    if (this.busy || this.failed || performance.now() < this.restUntil) return;
+    this.busy = true;
+    const id = ++this.nextId;
+    const width = Math.min(DETECT_WIDTH, frame.displayWidth);
+    const height = Math.max(2, Math.round((frame.displayHeight * width) / frame.displayWidth));
+    this.pending = { id, width, height };
+    createImageBitmap(frame, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' }).then(
+      (bitmap) => this.post({ type: 'detect', id, bitmap }, [bitmap]),
+      (e: unknown) => {
+        // A frame that cannot be read (closed by a stop): the next one is tried.
+        this.busy = false;
+        if (!(e instanceof DOMException)) this.fail(`face landmarks: ${String(e)}`);
+      },
+    );
+  }
+
+  /** The landmarks for this video frame (advances the smoothing one frame), or null without a face yet. */
+  face(): TrackedFace | null {
+    if (!this.target || !this.current) return null;
+    for (let i = 0; i < this.current.length; i++) this.current[i]! += (this.target[i]! - this.current[i]!) * FOLLOW_GAIN;
+    this.presence = Math.min(1, Math.max(0, this.presence + (this.seen ? PRESENCE_STEP : -PRESENCE_STEP)));
+    return this.presence > 0 ? { points: this.current, presence: this.presence } : null;
+  }
+
+  close(): void {
+    this.failed = true;
+    this.worker.terminate();
+  }
+
+  private onReply(reply: FaceWorkerReply): void {
+    switch (reply.type) {
+      case 'ready':
+        this.busy = false;
+        return;
+      case 'failed':
+        return this.fail(`the face landmark model cannot run: ${reply.message}`);
+      case 'landmarks':
+        if (reply.id !== this.pending.id) return;
+        this.busy = false;
+        this.restUntil = performance.now() + Math.max(MIN_REST_MS, reply.ms / 2);
+        this.options.onDetection?.(reply.ms, reply.detector);
+        this.seen = reply.points !== null && reply.points.length === LANDMARK_COUNT * 2;
+        if (this.seen) this.take(reply.points!);
+        return;
+      default: {
+        const never: never = reply;
+        return never;
+      }
+    }
+  }
+
+  /** A new detection, in the sent picture's pixels: the smoothing target moves towards it. */
+  private take(points: Float32Array): void {
+    const { width, height } = this.pending;
+    for (let i = 0; i < points.length; i += 2) {
+      points[i]! /= width;
+      points[i + 1]! /= height;
+    }
+    if (!this.target || !this.current) {
+      this.target = points;
+      this.current = new Float32Array(points);
+      return;
+    }
+    for (let i = 0; i < points.length; i++) this.target[i]! += (points[i]! - this.target[i]!) * TARGET_GAIN;
+  }
+
+  private fail(message: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.target = this.current = null;
+    this.worker.terminate();
+    this.options.onUnavailable(message);
+  }
+
+  private post(message: FaceWorkerRequest, transfer: Transferable[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+}
