@@ -43,6 +43,10 @@ type State =
   | { kind: 'tag-header' }
   | { kind: 'tag-body'; header: FlvTagHeader };
 
+// The states a tag passes through without data of their own, shared rather than allocated per tag.
+const PREVIOUS_TAG_SIZE: State = { kind: 'previous-tag-size' };
+const TAG_HEADER: State = { kind: 'tag-header' };
+
 /**
  * Push bytes in, get tags out:
  *
@@ -82,19 +86,84 @@ export class FlvReader {
   /** Feeds the next piece of the stream; returns the tags it completed, in order. */
   push(bytes: Uint8Array): FlvTag[] {
     if (this.failed) throw this.failed;
-    this.append(bytes);
     const tags: FlvTag[] = [];
     try {
-      for (;;) {
-        const tag = this.step();
-        if (tag === 'need-more') break;
-        if (tag) tags.push(tag);
+      for (let at = 0; at < bytes.length; ) {
+        if (this.buffered === 0 && (this.state === PREVIOUS_TAG_SIZE || this.state === TAG_HEADER)) {
+          at = this.readInPlace(bytes, at, tags);
+          if (at === bytes.length) break;
+        }
+        // A unit split across pieces: buffer only the bytes it still lacks, so that the rest of
+        // the piece is read in place rather than copied into the buffer first.
+        const n = Math.min(this.missing(), bytes.length - at);
+        this.append(bytes.subarray(at, at + n));
+        at += n;
+        for (;;) {
+          const tag = this.step();
+          if (tag === 'need-more') break;
+          if (tag) tags.push(tag);
+        }
       }
     } catch (e) {
       if (e instanceof FormatError) this.failed = e;
       throw e;
     }
     return tags;
+  }
+
+  /**
+   * Reads whole PreviousTagSize + tag units straight from `bytes` from `at`, with nothing
+   * buffered; returns where the first incomplete unit starts. The per-tag path of every file push.
+   */
+  private readInPlace(bytes: Uint8Array, at: number, tags: FlvTag[]): number {
+    for (;;) {
+      if (this.state === PREVIOUS_TAG_SIZE) {
+        if (bytes.length - at < FLV_PREVIOUS_TAG_SIZE_SIZE) return at;
+        this.verifyPreviousTagSize(((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0);
+        at += FLV_PREVIOUS_TAG_SIZE_SIZE;
+        this.state = TAG_HEADER;
+      }
+      if (bytes.length - at < FLV_TAG_HEADER_SIZE) return at;
+      const header = parseFlvTagHeader(bytes, at);
+      this.checkTagSize(header.dataSize);
+      const bodyAt = at + FLV_TAG_HEADER_SIZE;
+      if (bytes.length - bodyAt < header.dataSize) return at; // the header is read again once buffered
+      tags.push({ type: header.type, timestamp: header.timestamp, data: bytes.slice(bodyAt, bodyAt + header.dataSize) });
+      this.lastTagSize = FLV_TAG_HEADER_SIZE + header.dataSize;
+      this.state = PREVIOUS_TAG_SIZE;
+      at = bodyAt + header.dataSize;
+    }
+  }
+
+  /** How many more bytes the unit being buffered needs (at least 1 when `step` wants more). */
+  private missing(): number {
+    const state = this.state;
+    switch (state.kind) {
+      case 'header':
+        return Math.max(1, FLV_HEADER_SIZE - this.buffered);
+      case 'header-padding':
+        return Math.max(1, state.left);
+      case 'previous-tag-size':
+        return Math.max(1, FLV_PREVIOUS_TAG_SIZE_SIZE - this.buffered);
+      case 'tag-header':
+        return Math.max(1, FLV_TAG_HEADER_SIZE - this.buffered);
+      case 'tag-body':
+        return Math.max(1, state.header.dataSize - this.buffered);
+      default:
+        return assertNever(state);
+    }
+  }
+
+  private verifyPreviousTagSize(previousTagSize: number): void {
+    if (this.checkPreviousTagSize && previousTagSize !== this.lastTagSize) {
+      throw new FormatError(`FLV PreviousTagSize is ${previousTagSize}, the tag before it had ${this.lastTagSize} bytes`);
+    }
+  }
+
+  private checkTagSize(dataSize: number): void {
+    if (dataSize > this.maxTagSize) {
+      throw new FormatError(`FLV tag of ${dataSize} bytes exceeds the ${this.maxTagSize}-byte limit`);
+    }
   }
 
   /**
@@ -139,25 +208,20 @@ export class FlvReader {
           this.state = { kind: 'header-padding', left: state.left - n };
           return 'need-more';
         }
-        this.state = { kind: 'previous-tag-size' };
+        this.state = PREVIOUS_TAG_SIZE;
         return undefined;
       }
       case 'previous-tag-size': {
         if (this.buffered < FLV_PREVIOUS_TAG_SIZE_SIZE) return 'need-more';
         const p = this.take(FLV_PREVIOUS_TAG_SIZE_SIZE);
-        const previousTagSize = ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-        if (this.checkPreviousTagSize && previousTagSize !== this.lastTagSize) {
-          throw new FormatError(`FLV PreviousTagSize is ${previousTagSize}, the tag before it had ${this.lastTagSize} bytes`);
-        }
-        this.state = { kind: 'tag-header' };
+        this.verifyPreviousTagSize(((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0);
+        this.state = TAG_HEADER;
         return undefined;
       }
       case 'tag-header': {
         if (this.buffered < FLV_TAG_HEADER_SIZE) return 'need-more';
         const header = parseFlvTagHeader(this.take(FLV_TAG_HEADER_SIZE));
-        if (header.dataSize > this.maxTagSize) {
-          throw new FormatError(`FLV tag of ${header.dataSize} bytes exceeds the ${this.maxTagSize}-byte limit`);
-        }
+        this.checkTagSize(header.dataSize);
         this.state = { kind: 'tag-body', header };
         return undefined;
       }
@@ -166,7 +230,7 @@ export class FlvReader {
         if (this.buffered < header.dataSize) return 'need-more';
         const data = this.take(header.dataSize).slice();
         this.lastTagSize = FLV_TAG_HEADER_SIZE + header.dataSize;
-        this.state = { kind: 'previous-tag-size' };
+        this.state = PREVIOUS_TAG_SIZE;
         return { type: header.type, timestamp: header.timestamp, data };
       }
       default:
