@@ -20,6 +20,11 @@ export interface FlvFileOptions extends FlvReaderOptions {
  * early (`break`). Malformed content throws {@link FormatError} naming the file.
  */
 export async function* readFlvFile(path: string, options: FlvFileOptions = {}): AsyncGenerator<FlvTag, void, undefined> {
+  for await (const group of readFlvFileGroups(path, options)) yield* group;
+}
+
+/** {@link readFlvFile}'s tags as they come: the tags each read from disk completed (often none). */
+export async function* readFlvFileGroups(path: string, options: FlvFileOptions = {}): AsyncGenerator<FlvTag[], void, undefined> {
   const chunkSize = options.chunkSize ?? 1024 * 1024;
   const reader = new FlvReader(options);
   const file = await open(path, 'r');
@@ -37,7 +42,7 @@ export async function* readFlvFile(path: string, options: FlvFileOptions = {}): 
         throw withFile(e, path, offset);
       }
       offset += bytesRead;
-      yield* tags;
+      if (tags.length > 0) yield tags;
     }
     try {
       reader.end();
@@ -70,6 +75,7 @@ export async function openFlvFile(path: string, options: FlvFileOptions = {}): P
     kind: 'flv',
     durationMs,
     tags: () => readFlvFile(path, options),
+    tagGroups: () => readFlvFileGroups(path, options),
   };
 }
 
