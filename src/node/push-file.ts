@@ -77,7 +77,8 @@ export async function pushFile(options: PushFileOptions): Promise<PushFileResult
     const stopped = () => options.signal?.aborted === true || closeError !== undefined;
     for (let pass = 0; (pass === 0 || options.loop) && !stopped(); pass++) {
       let lastVideo: number | undefined;
-      // Groups, not single tags: an await per tag cost more CPU than sending it.
+      // Groups, not single tags: an await per tag cost more CPU than sending it. Their data may
+      // be views the source reuses for the next group; sendTag copies them into its chunks.
       reading: for await (const group of source.tagGroups()) {
         for (const tag of group) {
           if (stopped()) break reading;

@@ -28,6 +28,13 @@ export interface FlvReaderOptions {
    * stream is corrupt or misaligned, so it throws {@link FormatError}.
    */
   checkPreviousTagSize?: boolean;
+  /**
+   * Tags own copies of their data (default true). False hands out views into the pushed piece
+   * or the reader's buffer instead, valid only until the next `push`: for a consumer that is done
+   * with each batch of tags before it pushes again. Copying each tag into new memory cost a file
+   * push about as much CPU as sending it.
+   */
+  copy?: boolean;
 }
 
 const FLV_SIGNATURE = [0x46, 0x4c, 0x56]; // 'FLV'
@@ -56,7 +63,8 @@ const TAG_HEADER: State = { kind: 'tag-header' };
  * reader.end();
  * ```
  *
- * Tags returned own their `data` (copies), so the caller may keep them and reuse its chunks.
+ * Tags returned own their `data` (copies), so the caller may keep them and reuse its chunks
+ * (unless `copy: false`).
  * After a {@link FormatError} the reader is unusable: every later call throws the same error.
  */
 export class FlvReader {
@@ -65,6 +73,7 @@ export class FlvReader {
 
   private readonly maxTagSize: number;
   private readonly checkPreviousTagSize: boolean;
+  private readonly copy: boolean;
   private state: State = { kind: 'header' };
   /** Size of the last tag (header + body), which the next PreviousTagSize must repeat. */
   private lastTagSize = 0;
@@ -76,6 +85,7 @@ export class FlvReader {
   constructor(options: FlvReaderOptions = {}) {
     this.maxTagSize = options.maxTagSize ?? DEFAULT_MAX_FLV_TAG_SIZE;
     this.checkPreviousTagSize = options.checkPreviousTagSize ?? true;
+    this.copy = options.copy ?? true;
   }
 
   /** Bytes received but not yet consumed (at most one tag header or body in progress). */
@@ -128,11 +138,16 @@ export class FlvReader {
       this.checkTagSize(header.dataSize);
       const bodyAt = at + FLV_TAG_HEADER_SIZE;
       if (bytes.length - bodyAt < header.dataSize) return at; // the header is read again once buffered
-      tags.push({ type: header.type, timestamp: header.timestamp, data: bytes.slice(bodyAt, bodyAt + header.dataSize) });
+      tags.push({ type: header.type, timestamp: header.timestamp, data: this.body(bytes.subarray(bodyAt, bodyAt + header.dataSize)) });
       this.lastTagSize = FLV_TAG_HEADER_SIZE + header.dataSize;
       this.state = PREVIOUS_TAG_SIZE;
       at = bodyAt + header.dataSize;
     }
+  }
+
+  /** A tag body as handed out: a copy, or the view itself when the caller borrows. */
+  private body(view: Uint8Array): Uint8Array {
+    return this.copy ? view.slice() : view;
   }
 
   /** How many more bytes the unit being buffered needs (at least 1 when `step` wants more). */
@@ -228,7 +243,7 @@ export class FlvReader {
       case 'tag-body': {
         const { header } = state;
         if (this.buffered < header.dataSize) return 'need-more';
-        const data = this.take(header.dataSize).slice();
+        const data = this.body(this.take(header.dataSize));
         this.lastTagSize = FLV_TAG_HEADER_SIZE + header.dataSize;
         this.state = PREVIOUS_TAG_SIZE;
         return { type: header.type, timestamp: header.timestamp, data };
