@@ -25,9 +25,25 @@ interface ChunkStreamState {
   streamId: number;
 }
 
+export interface ChunkWriterOptions {
+  /**
+   * Encode every message into the same, grown-as-needed array and return a view of it, valid
+   * until the next `write` (default false: a new array each time). For a caller whose transport
+   * copies what it is given: a new array per message is new memory per message, whose page
+   * faults and zeroing cost a fast push more CPU than the copy.
+   */
+  reuseOutput?: boolean;
+}
+
 export class ChunkWriter {
   private chunkSize = 128;
   private readonly streams = new Map<number, ChunkStreamState>();
+  private readonly reuseOutput: boolean;
+  private output = new Uint8Array(0);
+
+  constructor(options: ChunkWriterOptions = {}) {
+    this.reuseOutput = options.reuseOutput ?? false;
+  }
 
   /** Chunk size for messages written from now on; send Set Chunk Size before the next one. */
   setChunkSize(size: number): void {
@@ -75,7 +91,7 @@ export class ChunkWriter {
     // Plain byte stores into one exactly sized array: this runs for every audio and video
     // message, and a ByteWriter (a DataView, range checks, a call per field) was a visible part of
     // bench/rtmp's CPU. The fields are in range by construction (checked or masked above).
-    const out = new Uint8Array(basic + MESSAGE_HEADER_SIZE[fmt] + (extended ? 4 : 0) + (chunks - 1) * laterHeader + payload.length);
+    const out = this.outputOf(basic + MESSAGE_HEADER_SIZE[fmt] + (extended ? 4 : 0) + (chunks - 1) * laterHeader + payload.length);
     let at = writeBasicHeader(out, 0, fmt, csid);
     if (fmt <= 2) at = putU24BE(out, at, extended ? EXTENDED : field); // timestamp / timestamp delta
     if (fmt <= 1) {
@@ -100,6 +116,13 @@ export class ChunkWriter {
       if (extended) at = putU32BE(out, at, field); // extended timestamp, repeated in type 3 (§5.3.1.3)
     }
     return out;
+  }
+
+  /** Where a message of `size` bytes is encoded: see {@link ChunkWriterOptions.reuseOutput}. */
+  private outputOf(size: number): Uint8Array {
+    if (!this.reuseOutput) return new Uint8Array(size);
+    if (this.output.length < size) this.output = new Uint8Array(Math.max(size, this.output.length * 2, 4096));
+    return this.output.subarray(0, size);
   }
 }
 

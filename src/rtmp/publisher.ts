@@ -76,7 +76,7 @@ export class RtmpPublisher {
   private readonly transport: Transport;
   private readonly timeoutMs: number;
   private readonly options: RtmpPublisherOptions;
-  private readonly writer = new ChunkWriter();
+  private readonly writer: ChunkWriter;
   private readonly reader = new ChunkReader((msg) => this.onMessage(msg));
   private handshake: ClientHandshake | undefined = new ClientHandshake();
   private handshakeDone: { resolve(): void; reject(e: LivePusherError): void } | undefined;
@@ -109,6 +109,7 @@ export class RtmpPublisher {
     this.options = options;
     this.target = parseRtmpUrl(options.url);
     this.transport = options.transport;
+    this.writer = new ChunkWriter({ reuseOutput: options.transport.copiesWrites === true });
     this.timeoutMs = options.responseTimeoutMs ?? 10_000;
   }
 
