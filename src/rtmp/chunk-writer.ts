@@ -12,14 +12,13 @@
 import type { OutgoingMessage } from './message.js';
 
 const EXTENDED = 0xffffff;
-const U32 = 2 ** 32;
 /** Message header size by header type (§5.3.1.2). */
 const MESSAGE_HEADER_SIZE = [11, 7, 3, 0] as const;
 
 interface ChunkStreamState {
   timestamp: number;
-  /** The delta the last header described, or undefined after a type 0 (then no type 3 reuse). */
-  delta: number | undefined;
+  /** The delta the last header described, or -1 after a type 0 (then no type 3 reuse). */
+  delta: number;
   length: number;
   typeId: number;
   streamId: number;
@@ -64,16 +63,18 @@ export class ChunkWriter {
     if (!Number.isInteger(typeId) || typeId < 0 || typeId > 0xff) throw new RangeError(`invalid message type id ${typeId}`);
     if (!Number.isInteger(streamId) || streamId < 0 || streamId > 0xffffffff) throw new RangeError(`invalid message stream id ${streamId}`);
     if (!Number.isInteger(msg.timestamp)) throw new RangeError(`message timestamp ${msg.timestamp} is not an integer`);
-    const timestamp = ((msg.timestamp % U32) + U32) % U32;
+    // Modulo 2^32 (the field wraps), with an integer operation: a float here made TurboFan
+    // recompile this function, the hottest of a push, mid-run.
+    const timestamp = msg.timestamp >>> 0;
     const prev = this.streams.get(csid);
 
     let fmt: 0 | 1 | 2 | 3;
     let field: number; // the value the 24-bit timestamp field stands for
-    let delta: number | undefined;
+    let delta: number;
     if (!prev || prev.streamId !== streamId || timestamp < prev.timestamp) {
       fmt = 0;
       field = timestamp;
-      delta = undefined;
+      delta = -1;
     } else {
       delta = timestamp - prev.timestamp;
       field = delta;
@@ -81,7 +82,15 @@ export class ChunkWriter {
       else if (prev.delta !== delta) fmt = 2;
       else fmt = 3;
     }
-    this.streams.set(csid, { timestamp, delta, length: payload.length, typeId, streamId });
+    if (prev) {
+      prev.timestamp = timestamp;
+      prev.delta = delta;
+      prev.length = payload.length;
+      prev.typeId = typeId;
+      prev.streamId = streamId;
+    } else {
+      this.streams.set(csid, { timestamp, delta, length: payload.length, typeId, streamId });
+    }
 
     const extended = field >= EXTENDED;
     const chunkSize = this.chunkSize;
