@@ -16,6 +16,10 @@ export interface TcpTransportOptions {
   tls?: tls.ConnectionOptions;
 }
 
+/** Size of the buffers `write` batches into, and how many written ones are kept for reuse. */
+const BATCH_BYTES = 256 * 1024;
+const MAX_SPARE_BUFFERS = 8;
+
 const DNS_ERRORS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA']);
 
 export class TcpTransport implements Transport {
@@ -53,9 +57,9 @@ export class TcpTransport implements Transport {
   }
 
   get bytesSent(): number {
-    // Not `socket.bytesWritten`: that getter walks Node's whole write queue, and the publisher
-    // reads this after every message (a few hundred queued while corked), which cost ~7 ms of
-    // bench/rtmp. writableLength counts what waits in Node's queue or in libuv, in O(1).
+    // Not `socket.bytesWritten`: that getter walks Node's whole write queue (~7 ms of bench/rtmp
+    // when every message was a write of its own). writableLength counts what waits in Node's
+    // queue or in libuv, in O(1).
     const socket = this.socket;
     return socket ? this.written - this.batchBytes - socket.writableLength : 0;
   }
@@ -148,17 +152,26 @@ export class TcpTransport implements Transport {
     this.batch = undefined;
     this.batchBytes = 0;
     if (socket.destroyed || !socket.writable) return;
-    const below = socket.write(batch.subarray(0, n), () => this.spare.push(batch));
+    const below = socket.write(batch.subarray(0, n), () => this.recycle(batch));
     // Below the mark at once: the socket emits no 'drain', so a writer told to wait hears it here.
     if (this.owesDrain && below) this.onDrain?.();
     this.owesDrain = false;
   }
 
-  /** A batch buffer for at least `n` bytes: a spare one, else a new one of the high-water mark. */
+  /**
+   * A batch buffer for at least `n` bytes: a spare one, else a new one of BATCH_BYTES (a few
+   * writes per turn at full speed; a small buffer per turn in real time, whose writes can wait in
+   * the socket's queue behind a slow network).
+   */
   private takeBuffer(n: number): Buffer {
-    const size = Math.max(n, this.options.highWaterMark);
+    const size = Math.max(n, BATCH_BYTES);
     for (let spare = this.spare.pop(); spare; spare = this.spare.pop()) if (spare.length >= size) return spare;
     return Buffer.allocUnsafeSlow(size);
+  }
+
+  /** Keeps a written batch buffer for reuse, a few at most. */
+  private recycle(buffer: Buffer): void {
+    if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(buffer);
   }
 
   end(timeoutMs = 5000): Promise<void> {
