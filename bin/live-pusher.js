@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (npm builds dist/ on install through the `prepare` script).
-import { main } from '../dist/node/cli/main.js';
+// Runs the CLI bundle (npm builds dist/ on install through the `prepare` script; see
+// scripts/bundle.mjs for why the CLI is bundled).
+import { main } from '../dist/node/cli-bundle/main.js';
 
 process.exitCode = await main(process.argv.slice(2));

@@ -3,15 +3,15 @@
 // the AAC and face landmark workers into their own files next to it (a worker is loaded by URL,
 // so it cannot share the main bundle), and copies the landmark model's weights beside them into
 // dist/browser/face-models/. ESM, ES2022 (what WebCodecs-capable browsers run), minified, with
-// source maps.
+// source maps. Then the compiled CLI into dist/node/cli-bundle/, which bin/live-pusher.js runs.
 //
 //   node scripts/bundle.mjs                   all bundles and the model files
 //   node scripts/bundle.mjs --entry <file> --out <file> [--no-minify]
 //                                             one extra entry (tests, demos)
 //
-// Also importable: `import { bundleBrowser, bundleEntry } from './scripts/bundle.mjs'`.
+// Also importable: `import { bundleBrowser, bundleCli, bundleEntry } from './scripts/bundle.mjs'`.
 import { copyFile, mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -104,6 +104,56 @@ export async function bundleBrowser({ minify = true } = {}) {
   await copyFaceModels();
 }
 
+/** The compiled CLI entry the Node bundle starts from (run `tsc -p tsconfig.build.json` first). */
+export const CLI_ENTRY = 'dist/node/cli/main.js';
+/**
+ * Where the CLI bundle goes: as deep as dist/node/cli/, so that paths the code builds from
+ * import.meta.url (the package.json of `--version`) resolve the same from either.
+ */
+export const CLI_OUT_DIR = 'dist/node/cli-bundle';
+
+/**
+ * Keeps `serve`, `gateway` and `aac` out of the CLI bundle: they load on demand from the compiled
+ * modules as before (the studio forks its ingest by its own file name, so it must stay a file).
+ */
+const otherCommandsExternal = {
+  name: 'other-commands-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(serve|gateway|aac)\.js$/ }, (args) =>
+      args.importer === resolve(root, CLI_ENTRY) ? { path: `../cli/${args.path.slice(2)}`, external: true } : undefined,
+    );
+  },
+};
+
+/**
+ * The `live-pusher` command's code as a few files instead of the ~30 modules `push` imports:
+ * resolving and loading each ESM module cost more CPU than a whole push of a short file (about
+ * 15 ms of Node start-up in bench/rtmp). Code splitting keeps MP4 support (mediabunny) in its own
+ * chunk, loaded only for an MP4 input; npm packages stay imports from node_modules.
+ */
+export async function bundleCli() {
+  if (!existsSync(resolve(root, CLI_ENTRY))) throw new Error(`bundle: ${CLI_ENTRY} does not exist; run tsc -p tsconfig.build.json first`);
+  // Chunk names carry content hashes: clear the last build's so none lingers.
+  rmSync(resolve(root, CLI_OUT_DIR), { recursive: true, force: true });
+  const result = await build({
+    entryPoints: [resolve(root, CLI_ENTRY)],
+    outdir: resolve(root, CLI_OUT_DIR),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    plugins: [otherCommandsExternal],
+    logLevel: 'warning',
+    legalComments: 'none',
+    metafile: true,
+  });
+  const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  process.stderr.write(`[bundle] ${CLI_ENTRY} → ${CLI_OUT_DIR}/ (${(bytes / 1024).toFixed(1)} KiB)\n`);
+  return result;
+}
+
 function argValue(args, name) {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
@@ -120,6 +170,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       await bundleEntry(relative(root, resolve(entry)), relative(root, resolve(out)), { minify });
     } else {
       await bundleBrowser({ minify });
+      await bundleCli();
     }
   } catch (e) {
     process.stderr.write(`[bundle] failed: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -68,37 +68,48 @@ export async function pushFile(options: PushFileOptions): Promise<PushFileResult
     sample(); // opens the first interval
     ticker = setInterval(() => options.onNetStatus?.(sample()), NETSTATUS_INTERVAL_MS);
 
-    const startedAt = performance.now();
-    let first: number | undefined;
-    let fileFirst: number | undefined;
-    let last = 0;
-    let frameGap = 40;
-    let offset = options.timestampOffsetMs ?? 0;
     const stopped = () => options.signal?.aborted === true || closeError !== undefined;
-    for (let pass = 0; (pass === 0 || options.loop) && !stopped(); pass++) {
-      let lastVideo: number | undefined;
-      for await (const tag of source.tags()) {
-        if (stopped()) break;
-        if (tag.type === FlvTagType.Script && pass > 0) continue; // metadata once per stream
-        fileFirst ??= tag.timestamp;
-        const timestamp = tag.timestamp + offset;
-        const base = (first ??= timestamp);
-        if (realtime) await sleepUntil(startedAt + (timestamp - base), options.signal);
-        if (stopped()) break;
-        const out: FlvTag = { type: tag.type, timestamp, data: tag.data };
-        observe(out, meter, size);
-        if (!publisher.sendTag(out)) await publisher.waitForDrain();
-        result.tags++;
-        if (tag.type === FlvTagType.Video) {
-          if (lastVideo !== undefined && timestamp > lastVideo) frameGap = timestamp - lastVideo;
-          lastVideo = timestamp;
+    const run: Run = {
+      publisher,
+      meter,
+      size,
+      realtime,
+      startedAt: performance.now(),
+      stopped,
+      pass: 0,
+      offset: options.timestampOffsetMs ?? 0,
+      first: undefined,
+      fileFirst: undefined,
+      last: 0,
+      frameGap: 40,
+      lastVideo: undefined,
+      tags: 0,
+      full: false,
+      dueAt: 0,
+    };
+    for (; (run.pass === 0 || options.loop) && !stopped(); run.pass++) {
+      run.lastVideo = undefined;
+      // Groups, not single tags: an await per tag cost more CPU than sending it. Their data may
+      // be views the source reuses for the next group; sendTag copies them into its chunks.
+      reading: for await (const group of source.tagGroups()) {
+        for (let i = 0; ; ) {
+          if (stopped()) break reading;
+          i = sendTags(group, i, run);
+          if (run.full) {
+            run.full = false;
+            await publisher.waitForDrain();
+          } else if (i < group.length) {
+            await sleepUntil(run.dueAt, options.signal);
+          } else {
+            break;
+          }
         }
-        if (tag.type !== FlvTagType.Script) last = Math.max(last, timestamp);
       }
       // The next pass starts one frame after this one ended, so timestamps keep increasing.
-      offset = last + frameGap - (fileFirst ?? 0);
+      run.offset = run.last + run.frameGap - (run.fileFirst ?? 0);
     }
-    result.durationMs = first === undefined ? 0 : last - first;
+    result.tags = run.tags;
+    result.durationMs = run.first === undefined ? 0 : run.last - run.first;
     result.aborted = options.signal?.aborted ?? false;
     if (closeError) throw closeError;
     await publisher.stop();
@@ -109,6 +120,70 @@ export async function pushFile(options: PushFileOptions): Promise<PushFileResult
   } finally {
     if (ticker) clearInterval(ticker);
   }
+}
+
+/** A push in progress: what {@link sendTags} reads and keeps between calls. */
+interface Run {
+  readonly publisher: RtmpPublisher;
+  readonly meter: NetStatusMeter;
+  readonly size: { width: number; height: number };
+  readonly realtime: boolean;
+  readonly startedAt: number;
+  readonly stopped: () => boolean;
+  /** Passes over the file so far (`--loop`), and what this pass adds to every timestamp. */
+  pass: number;
+  offset: number;
+  /** First timestamp sent, and first read from the file. */
+  first: number | undefined;
+  fileFirst: number | undefined;
+  /** Last media timestamp sent, the video frame interval, and the last video timestamp. */
+  last: number;
+  frameGap: number;
+  lastVideo: number | undefined;
+  tags: number;
+  /** Set when the last tag sent filled the transport: wait for drain before the next. */
+  full: boolean;
+  /** In real time, when the tag `sendTags` stopped at is due. */
+  dueAt: number;
+}
+
+/**
+ * Sends `group` from index `i` until it ends, the push stops, the transport fills (`run.full`)
+ * or, in real time, the next tag is due more than 1 ms from now (`run.dueAt`); returns the index
+ * of the first tag not sent. Synchronous, so that the per-tag work is one small function for the
+ * JIT rather than a loop inside the async pushFile (whose optimized compile cost a short push
+ * more CPU than it saved).
+ */
+function sendTags(group: readonly FlvTag[], i: number, run: Run): number {
+  for (; i < group.length; i++) {
+    if (run.stopped()) return i;
+    const tag = group[i]!;
+    if (tag.type === FlvTagType.Script && run.pass > 0) continue; // metadata once per stream
+    run.fileFirst ??= tag.timestamp;
+    const timestamp = tag.timestamp + run.offset;
+    const base = (run.first ??= timestamp);
+    if (run.realtime) {
+      const due = run.startedAt + (timestamp - base);
+      if (due - performance.now() > 1) {
+        run.dueAt = due;
+        return i;
+      }
+    }
+    const out: FlvTag = { type: tag.type, timestamp, data: tag.data };
+    observe(out, run.meter, run.size);
+    const below = run.publisher.sendTag(out);
+    run.tags++;
+    if (tag.type === FlvTagType.Video) {
+      if (run.lastVideo !== undefined && timestamp > run.lastVideo) run.frameGap = timestamp - run.lastVideo;
+      run.lastVideo = timestamp;
+    }
+    if (tag.type !== FlvTagType.Script) run.last = Math.max(run.last, timestamp);
+    if (!below) {
+      run.full = true;
+      return i + 1;
+    }
+  }
+  return i;
 }
 
 /** Feeds the meter and picks the picture size from the stream's metadata. */

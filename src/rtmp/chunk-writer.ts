@@ -9,26 +9,40 @@
  *   type 3  (0)    nothing: same as the previous chunk of this chunk stream
  *   [extended timestamp(32)] when the 24-bit field holds 0xFFFFFF, repeated in type-3 chunks
  */
-import { ByteWriter } from '../media/bytes/byte-writer.js';
 import type { OutgoingMessage } from './message.js';
 
 const EXTENDED = 0xffffff;
-const U32 = 2 ** 32;
 /** Message header size by header type (§5.3.1.2). */
 const MESSAGE_HEADER_SIZE = [11, 7, 3, 0] as const;
 
 interface ChunkStreamState {
   timestamp: number;
-  /** The delta the last header described, or undefined after a type 0 (then no type 3 reuse). */
-  delta: number | undefined;
+  /** The delta the last header described, or -1 after a type 0 (then no type 3 reuse). */
+  delta: number;
   length: number;
   typeId: number;
   streamId: number;
 }
 
+export interface ChunkWriterOptions {
+  /**
+   * Encode every message into the same, grown-as-needed array and return a view of it, valid
+   * until the next `write` (default false: a new array each time). For a caller whose transport
+   * copies what it is given: a new array per message is new memory per message, whose page
+   * faults and zeroing cost a fast push more CPU than the copy.
+   */
+  reuseOutput?: boolean;
+}
+
 export class ChunkWriter {
   private chunkSize = 128;
   private readonly streams = new Map<number, ChunkStreamState>();
+  private readonly reuseOutput: boolean;
+  private output = new Uint8Array(0);
+
+  constructor(options: ChunkWriterOptions = {}) {
+    this.reuseOutput = options.reuseOutput ?? false;
+  }
 
   /** Chunk size for messages written from now on; send Set Chunk Size before the next one. */
   setChunkSize(size: number): void {
@@ -46,16 +60,21 @@ export class ChunkWriter {
     const { csid, typeId, streamId, payload } = msg;
     if (!Number.isInteger(csid) || csid < 2 || csid > 65599) throw new RangeError(`invalid chunk stream id ${csid}`);
     if (payload.length > 0xffffff) throw new RangeError(`message of ${payload.length} bytes exceeds 16 MiB`);
-    const timestamp = ((msg.timestamp % U32) + U32) % U32;
+    if (!Number.isInteger(typeId) || typeId < 0 || typeId > 0xff) throw new RangeError(`invalid message type id ${typeId}`);
+    if (!Number.isInteger(streamId) || streamId < 0 || streamId > 0xffffffff) throw new RangeError(`invalid message stream id ${streamId}`);
+    if (!Number.isInteger(msg.timestamp)) throw new RangeError(`message timestamp ${msg.timestamp} is not an integer`);
+    // Modulo 2^32 (the field wraps), with an integer operation: a float here made TurboFan
+    // recompile this function, the hottest of a push, mid-run.
+    const timestamp = msg.timestamp >>> 0;
     const prev = this.streams.get(csid);
 
     let fmt: 0 | 1 | 2 | 3;
     let field: number; // the value the 24-bit timestamp field stands for
-    let delta: number | undefined;
+    let delta: number;
     if (!prev || prev.streamId !== streamId || timestamp < prev.timestamp) {
       fmt = 0;
       field = timestamp;
-      delta = undefined;
+      delta = -1;
     } else {
       delta = timestamp - prev.timestamp;
       field = delta;
@@ -63,41 +82,88 @@ export class ChunkWriter {
       else if (prev.delta !== delta) fmt = 2;
       else fmt = 3;
     }
-    this.streams.set(csid, { timestamp, delta, length: payload.length, typeId, streamId });
+    if (prev) {
+      prev.timestamp = timestamp;
+      prev.delta = delta;
+      prev.length = payload.length;
+      prev.typeId = typeId;
+      prev.streamId = streamId;
+    } else {
+      this.streams.set(csid, { timestamp, delta, length: payload.length, typeId, streamId });
+    }
 
     const extended = field >= EXTENDED;
-    const chunks = Math.max(1, Math.ceil(payload.length / this.chunkSize));
+    const chunkSize = this.chunkSize;
+    const chunks = Math.max(1, Math.ceil(payload.length / chunkSize));
     const basic = csid < 64 ? 1 : csid < 320 ? 2 : 3;
-    const firstHeader = basic + MESSAGE_HEADER_SIZE[fmt] + (extended ? 4 : 0);
     const laterHeader = basic + (extended ? 4 : 0);
-    const w = new ByteWriter(firstHeader + (chunks - 1) * laterHeader + payload.length);
-    writeBasicHeader(w, fmt, csid);
-    if (fmt <= 2) w.writeU24BE(extended ? EXTENDED : field); // timestamp / timestamp delta
+    // Plain byte stores into one exactly sized array: this runs for every audio and video
+    // message, and a ByteWriter (a DataView, range checks, a call per field) was a visible part of
+    // bench/rtmp's CPU. The fields are in range by construction (checked or masked above).
+    const out = this.outputOf(basic + MESSAGE_HEADER_SIZE[fmt] + (extended ? 4 : 0) + (chunks - 1) * laterHeader + payload.length);
+    let at = writeBasicHeader(out, 0, fmt, csid);
+    if (fmt <= 2) at = putU24BE(out, at, extended ? EXTENDED : field); // timestamp / timestamp delta
     if (fmt <= 1) {
-      w.writeU24BE(payload.length); // message length
-      w.writeU8(typeId); // message type id
+      at = putU24BE(out, at, payload.length); // message length
+      out[at++] = typeId; // message type id
     }
-    if (fmt === 0) w.writeU32LE(streamId); // message stream id: little-endian (§5.3.1.2.1)
-    if (extended) w.writeU32BE(field); // extended timestamp
+    if (fmt === 0) {
+      // message stream id: little-endian (§5.3.1.2.1)
+      out[at++] = streamId & 0xff;
+      out[at++] = (streamId >>> 8) & 0xff;
+      out[at++] = (streamId >>> 16) & 0xff;
+      out[at++] = streamId >>> 24;
+    }
+    if (extended) at = putU32BE(out, at, field); // extended timestamp
     for (let offset = 0; ; ) {
-      const end = Math.min(offset + this.chunkSize, payload.length);
-      w.writeBytes(payload.subarray(offset, end));
+      const end = Math.min(offset + chunkSize, payload.length);
+      out.set(offset === 0 && end === payload.length ? payload : payload.subarray(offset, end), at);
+      at += end - offset;
       offset = end;
       if (offset >= payload.length) break;
-      writeBasicHeader(w, 3, csid);
-      if (extended) w.writeU32BE(field); // extended timestamp, repeated in type 3 (§5.3.1.3)
+      at = writeBasicHeader(out, at, 3, csid);
+      if (extended) at = putU32BE(out, at, field); // extended timestamp, repeated in type 3 (§5.3.1.3)
     }
-    return w.finish(); // sized exactly above: no copy
+    return out;
+  }
+
+  /** Where a message of `size` bytes is encoded: see {@link ChunkWriterOptions.reuseOutput}. */
+  private outputOf(size: number): Uint8Array {
+    if (!this.reuseOutput) return new Uint8Array(size);
+    if (this.output.length < size) this.output = new Uint8Array(Math.max(size, this.output.length * 2, 4096));
+    return this.output.subarray(0, size);
   }
 }
 
-function writeBasicHeader(w: ByteWriter, fmt: number, csid: number): void {
+/** Writes the 1–3-byte basic header at `at`; returns where it ends. */
+function writeBasicHeader(out: Uint8Array, at: number, fmt: number, csid: number): number {
   if (csid < 64) {
-    w.writeU8((fmt << 6) | csid);
-  } else if (csid < 320) {
-    w.writeU8(fmt << 6).writeU8(csid - 64);
-  } else {
-    const id = csid - 64;
-    w.writeU8((fmt << 6) | 1).writeU8(id & 0xff).writeU8(id >>> 8); // 16-bit id, low byte first
+    out[at] = (fmt << 6) | csid;
+    return at + 1;
   }
+  if (csid < 320) {
+    out[at] = fmt << 6;
+    out[at + 1] = csid - 64;
+    return at + 2;
+  }
+  const id = csid - 64;
+  out[at] = (fmt << 6) | 1;
+  out[at + 1] = id & 0xff; // 16-bit id, low byte first
+  out[at + 2] = id >>> 8;
+  return at + 3;
+}
+
+function putU24BE(out: Uint8Array, at: number, value: number): number {
+  out[at] = value >>> 16;
+  out[at + 1] = (value >>> 8) & 0xff;
+  out[at + 2] = value & 0xff;
+  return at + 3;
+}
+
+function putU32BE(out: Uint8Array, at: number, value: number): number {
+  out[at] = value >>> 24;
+  out[at + 1] = (value >>> 16) & 0xff;
+  out[at + 2] = (value >>> 8) & 0xff;
+  out[at + 3] = value & 0xff;
+  return at + 4;
 }

@@ -27,8 +27,10 @@ export class ClientHandshake {
     out[0] = RTMP_VERSION; // C0 version
     view.setUint32(1, epochMs >>> 0, false); // C1 time
     view.setUint32(5, 0, false); // C1 zero
-    // C1 random-data: getRandomValues fills at most 65536 bytes a call, enough here.
-    crypto.getRandomValues(out.subarray(9));
+    // C1 random-data only has to differ between connections (servers echo it in S2; nobody
+    // relies on its secrecy). Math.random, not crypto.getRandomValues: in Node the first use of
+    // globalThis.crypto loads the Web Crypto modules, ~5 ms of CPU for a short push.
+    for (let i = 9; i < out.length; i++) out[i] = (Math.random() * 256) | 0;
     return out;
   }
 

@@ -35,6 +35,9 @@ import { parseRtmpUrl, type RtmpTarget } from './url.js';
 /** Chunk size we announce: large chunks cost less header and CPU (ffmpeg and OBS use 4096+). */
 export const OUT_CHUNK_SIZE = 4096;
 
+/** How many frames may wait in `queued` before a send prunes it. */
+const PRUNE_EVERY = 64;
+
 export interface RtmpPublisherOptions {
   /** `rtmp://host[:port]/app/stream[?query]` or `rtmps://…`. */
   url: string;
@@ -76,7 +79,7 @@ export class RtmpPublisher {
   private readonly transport: Transport;
   private readonly timeoutMs: number;
   private readonly options: RtmpPublisherOptions;
-  private readonly writer = new ChunkWriter();
+  private readonly writer: ChunkWriter;
   private readonly reader = new ChunkReader((msg) => this.onMessage(msg));
   private handshake: ClientHandshake | undefined = new ClientHandshake();
   private handshakeDone: { resolve(): void; reject(e: LivePusherError): void } | undefined;
@@ -95,8 +98,9 @@ export class RtmpPublisher {
   private barrierPassed = false;
   /**
    * Media frames not yet fully handed to the network: where each ends (in bytes written) and
-   * whether it is audio, from `queueHead` on. Pruned on every send, so it stays as long as the
-   * transport's backlog whether or not anyone reads `cachedFrames`.
+   * whether it is audio, from `queueHead` on. Pruned every PRUNE_EVERY sends, so it stays about
+   * as long as the transport's backlog whether or not anyone reads `cachedFrames` (pruning on
+   * every send made the transport's byte count part of every tag's work).
    */
   private readonly queued: { end: number; audio: boolean }[] = [];
   private queueHead = 0;
@@ -109,6 +113,7 @@ export class RtmpPublisher {
     this.options = options;
     this.target = parseRtmpUrl(options.url);
     this.transport = options.transport;
+    this.writer = new ChunkWriter({ reuseOutput: options.transport.copiesWrites === true });
     this.timeoutMs = options.responseTimeoutMs ?? 10_000;
   }
 
@@ -259,7 +264,7 @@ export class RtmpPublisher {
       const audio = tag.type === FlvTagType.Audio;
       this.queued.push({ end: this.bytesWritten, audio });
       if (audio) this.queuedAudio++;
-      this.pruneQueue();
+      if (this.queued.length - this.queueHead >= PRUNE_EVERY) this.pruneQueue();
     }
     return ok;
   }

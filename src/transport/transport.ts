@@ -31,6 +31,11 @@ export interface Transport {
   open(target: TransportTarget, handlers: TransportHandlers): Promise<void>;
   /** Queues bytes; returns false when the queue is above its high-water mark. */
   write(bytes: Uint8Array): boolean;
+  /**
+   * True when `write` has copied the bytes by the time it returns, so the caller may reuse the
+   * array at once (the publisher then chunks every message into the same memory).
+   */
+  readonly copiesWrites?: boolean;
   /** Bytes queued locally and not yet handed to the network. */
   readonly bufferedAmount: number;
   /** Bytes handed to the network so far. */

@@ -115,6 +115,23 @@ test('reader: tags own their data; pieces may be reused by the caller', () => {
   assert.deepEqual(got, sampleTags());
 });
 
+test('reader with copy: false: views into the pieces, right until the next push', () => {
+  const file = writeFlvFile({ hasAudio: true, hasVideo: true }, sampleTags());
+  for (const size of [1, 7, 100, file.length]) {
+    const reader = new FlvReader({ copy: false });
+    const scratch = new Uint8Array(size);
+    const got: FlvTag[] = [];
+    for (let at = 0; at < file.length; at += size) {
+      const piece = file.subarray(at, at + size);
+      scratch.set(piece);
+      // Copied before the next push, as a borrowing consumer must.
+      for (const tag of reader.push(scratch.subarray(0, piece.length))) got.push({ ...tag, data: tag.data.slice() });
+      scratch.fill(0xee);
+    }
+    assert.deepEqual(got, sampleTags(), `pieces of ${size}`);
+  }
+});
+
 test('reader: memory cap, PreviousTagSize check, truncation, and a failed reader stays failed', () => {
   const big = writeFlvFile({ hasAudio: false, hasVideo: true }, [{ type: FlvTagType.Video, timestamp: 0, data: new Uint8Array(2000) }]);
   const capped = new FlvReader({ maxTagSize: 1000 });

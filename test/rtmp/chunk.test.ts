@@ -130,3 +130,17 @@ test('random bytes into the chunk reader end in a FormatError or nothing, never 
     }
   }
 });
+
+test('chunk writer with reuseOutput: the same bytes, in one array reused by every message', () => {
+  const fresh = new ChunkWriter();
+  const reused = new ChunkWriter({ reuseOutput: true });
+  const random = rng(7);
+  let previous: Uint8Array | undefined;
+  for (let i = 0; i < 50; i++) {
+    const msg: OutgoingMessage = { csid: 4 + (i % 3), typeId: MessageType.Video, streamId: 1, timestamp: i * 40, payload: bytes(Math.floor(random() * 10000), i) };
+    const got = reused.write(msg);
+    assert.equal(hex(got), hex(fresh.write(msg)));
+    if (previous && got.length <= previous.buffer.byteLength) assert.equal(got.buffer, previous.buffer);
+    previous = got;
+  }
+});

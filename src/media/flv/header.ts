@@ -5,7 +5,7 @@
  */
 import { ByteReader } from '../bytes/byte-reader.js';
 import { ByteWriter } from '../bytes/byte-writer.js';
-import { FormatError } from '../errors.js';
+import { FormatError, TruncatedError } from '../errors.js';
 import { FlvTagType } from './tag.js';
 
 /** Length of the FLV file header as written by this package (DataOffset). */
@@ -119,22 +119,23 @@ export function writeFlvTagHeader(w: ByteWriter, type: FlvTagType, dataSize: num
 }
 
 /**
- * Parses an 11-byte tag header. Throws {@link FormatError} on reserved bits, the Filter bit
- * (encrypted bodies are not supported) or an unknown TagType.
+ * Parses the 11-byte tag header at `at` in `bytes`. Throws {@link FormatError} on reserved bits,
+ * the Filter bit (encrypted bodies are not supported) or an unknown TagType.
  */
-export function parseFlvTagHeader(bytes: Uint8Array): FlvTagHeader {
-  const r = new ByteReader(bytes);
-  const first = r.readU8();
+export function parseFlvTagHeader(bytes: Uint8Array, at = 0): FlvTagHeader {
+  if (bytes.length - at < FLV_TAG_HEADER_SIZE) throw new TruncatedError(`FLV tag header needs ${FLV_TAG_HEADER_SIZE} bytes, ${Math.max(0, bytes.length - at)} left`);
+  // Plain byte reads, no ByteReader: the FLV reader parses one of these per tag.
+  const first = bytes[at]!;
   if (first & 0xc0) throw new FormatError(`FLV tag header has reserved bits set (0x${first.toString(16)})`);
   if (first & 0x20) throw new FormatError('FLV tag has the Filter bit set: encrypted tags are not supported');
   const type = first & 0x1f;
   if (type !== FlvTagType.Audio && type !== FlvTagType.Video && type !== FlvTagType.Script) {
     throw new FormatError(`unknown FLV TagType ${type}`);
   }
-  const dataSize = r.readU24BE();
-  const low = r.readU24BE();
-  const extended = r.readU8();
-  const streamId = r.readU24BE();
+  const dataSize = (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+  const low = (bytes[at + 4]! << 16) | (bytes[at + 5]! << 8) | bytes[at + 6]!;
+  const extended = bytes[at + 7]!;
+  const streamId = (bytes[at + 8]! << 16) | (bytes[at + 9]! << 8) | bytes[at + 10]!;
   return { type, dataSize, timestamp: extended * 0x1000000 + low, streamId };
 }
 

@@ -28,6 +28,13 @@ export interface FlvReaderOptions {
    * stream is corrupt or misaligned, so it throws {@link FormatError}.
    */
   checkPreviousTagSize?: boolean;
+  /**
+   * Tags own copies of their data (default true). False hands out views into the pushed piece
+   * or the reader's buffer instead, valid only until the next `push`: for a consumer that is done
+   * with each batch of tags before it pushes again. Copying each tag into new memory cost a file
+   * push about as much CPU as sending it.
+   */
+  copy?: boolean;
 }
 
 const FLV_SIGNATURE = [0x46, 0x4c, 0x56]; // 'FLV'
@@ -43,6 +50,10 @@ type State =
   | { kind: 'tag-header' }
   | { kind: 'tag-body'; header: FlvTagHeader };
 
+// The states a tag passes through without data of their own, shared rather than allocated per tag.
+const PREVIOUS_TAG_SIZE: State = { kind: 'previous-tag-size' };
+const TAG_HEADER: State = { kind: 'tag-header' };
+
 /**
  * Push bytes in, get tags out:
  *
@@ -52,7 +63,8 @@ type State =
  * reader.end();
  * ```
  *
- * Tags returned own their `data` (copies), so the caller may keep them and reuse its chunks.
+ * Tags returned own their `data` (copies), so the caller may keep them and reuse its chunks
+ * (unless `copy: false`).
  * After a {@link FormatError} the reader is unusable: every later call throws the same error.
  */
 export class FlvReader {
@@ -61,6 +73,7 @@ export class FlvReader {
 
   private readonly maxTagSize: number;
   private readonly checkPreviousTagSize: boolean;
+  private readonly copy: boolean;
   private state: State = { kind: 'header' };
   /** Size of the last tag (header + body), which the next PreviousTagSize must repeat. */
   private lastTagSize = 0;
@@ -72,6 +85,7 @@ export class FlvReader {
   constructor(options: FlvReaderOptions = {}) {
     this.maxTagSize = options.maxTagSize ?? DEFAULT_MAX_FLV_TAG_SIZE;
     this.checkPreviousTagSize = options.checkPreviousTagSize ?? true;
+    this.copy = options.copy ?? true;
   }
 
   /** Bytes received but not yet consumed (at most one tag header or body in progress). */
@@ -82,19 +96,89 @@ export class FlvReader {
   /** Feeds the next piece of the stream; returns the tags it completed, in order. */
   push(bytes: Uint8Array): FlvTag[] {
     if (this.failed) throw this.failed;
-    this.append(bytes);
     const tags: FlvTag[] = [];
     try {
-      for (;;) {
-        const tag = this.step();
-        if (tag === 'need-more') break;
-        if (tag) tags.push(tag);
+      for (let at = 0; at < bytes.length; ) {
+        if (this.buffered === 0 && (this.state === PREVIOUS_TAG_SIZE || this.state === TAG_HEADER)) {
+          at = this.readInPlace(bytes, at, tags);
+          if (at === bytes.length) break;
+        }
+        // A unit split across pieces: buffer only the bytes it still lacks, so that the rest of
+        // the piece is read in place rather than copied into the buffer first.
+        const n = Math.min(this.missing(), bytes.length - at);
+        this.append(bytes.subarray(at, at + n));
+        at += n;
+        for (;;) {
+          const tag = this.step();
+          if (tag === 'need-more') break;
+          if (tag) tags.push(tag);
+        }
       }
     } catch (e) {
       if (e instanceof FormatError) this.failed = e;
       throw e;
     }
     return tags;
+  }
+
+  /**
+   * Reads whole PreviousTagSize + tag units straight from `bytes` from `at`, with nothing
+   * buffered; returns where the first incomplete unit starts. The per-tag path of every file push.
+   */
+  private readInPlace(bytes: Uint8Array, at: number, tags: FlvTag[]): number {
+    for (;;) {
+      if (this.state === PREVIOUS_TAG_SIZE) {
+        if (bytes.length - at < FLV_PREVIOUS_TAG_SIZE_SIZE) return at;
+        this.verifyPreviousTagSize(((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0);
+        at += FLV_PREVIOUS_TAG_SIZE_SIZE;
+        this.state = TAG_HEADER;
+      }
+      if (bytes.length - at < FLV_TAG_HEADER_SIZE) return at;
+      const header = parseFlvTagHeader(bytes, at);
+      this.checkTagSize(header.dataSize);
+      const bodyAt = at + FLV_TAG_HEADER_SIZE;
+      if (bytes.length - bodyAt < header.dataSize) return at; // the header is read again once buffered
+      tags.push({ type: header.type, timestamp: header.timestamp, data: this.body(bytes.subarray(bodyAt, bodyAt + header.dataSize)) });
+      this.lastTagSize = FLV_TAG_HEADER_SIZE + header.dataSize;
+      this.state = PREVIOUS_TAG_SIZE;
+      at = bodyAt + header.dataSize;
+    }
+  }
+
+  /** A tag body as handed out: a copy, or the view itself when the caller borrows. */
+  private body(view: Uint8Array): Uint8Array {
+    return this.copy ? view.slice() : view;
+  }
+
+  /** How many more bytes the unit being buffered needs (at least 1 when `step` wants more). */
+  private missing(): number {
+    const state = this.state;
+    switch (state.kind) {
+      case 'header':
+        return Math.max(1, FLV_HEADER_SIZE - this.buffered);
+      case 'header-padding':
+        return Math.max(1, state.left);
+      case 'previous-tag-size':
+        return Math.max(1, FLV_PREVIOUS_TAG_SIZE_SIZE - this.buffered);
+      case 'tag-header':
+        return Math.max(1, FLV_TAG_HEADER_SIZE - this.buffered);
+      case 'tag-body':
+        return Math.max(1, state.header.dataSize - this.buffered);
+      default:
+        return assertNever(state);
+    }
+  }
+
+  private verifyPreviousTagSize(previousTagSize: number): void {
+    if (this.checkPreviousTagSize && previousTagSize !== this.lastTagSize) {
+      throw new FormatError(`FLV PreviousTagSize is ${previousTagSize}, the tag before it had ${this.lastTagSize} bytes`);
+    }
+  }
+
+  private checkTagSize(dataSize: number): void {
+    if (dataSize > this.maxTagSize) {
+      throw new FormatError(`FLV tag of ${dataSize} bytes exceeds the ${this.maxTagSize}-byte limit`);
+    }
   }
 
   /**
@@ -139,34 +223,29 @@ export class FlvReader {
           this.state = { kind: 'header-padding', left: state.left - n };
           return 'need-more';
         }
-        this.state = { kind: 'previous-tag-size' };
+        this.state = PREVIOUS_TAG_SIZE;
         return undefined;
       }
       case 'previous-tag-size': {
         if (this.buffered < FLV_PREVIOUS_TAG_SIZE_SIZE) return 'need-more';
         const p = this.take(FLV_PREVIOUS_TAG_SIZE_SIZE);
-        const previousTagSize = ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-        if (this.checkPreviousTagSize && previousTagSize !== this.lastTagSize) {
-          throw new FormatError(`FLV PreviousTagSize is ${previousTagSize}, the tag before it had ${this.lastTagSize} bytes`);
-        }
-        this.state = { kind: 'tag-header' };
+        this.verifyPreviousTagSize(((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0);
+        this.state = TAG_HEADER;
         return undefined;
       }
       case 'tag-header': {
         if (this.buffered < FLV_TAG_HEADER_SIZE) return 'need-more';
         const header = parseFlvTagHeader(this.take(FLV_TAG_HEADER_SIZE));
-        if (header.dataSize > this.maxTagSize) {
-          throw new FormatError(`FLV tag of ${header.dataSize} bytes exceeds the ${this.maxTagSize}-byte limit`);
-        }
+        this.checkTagSize(header.dataSize);
         this.state = { kind: 'tag-body', header };
         return undefined;
       }
       case 'tag-body': {
         const { header } = state;
         if (this.buffered < header.dataSize) return 'need-more';
-        const data = this.take(header.dataSize).slice();
+        const data = this.body(this.take(header.dataSize));
         this.lastTagSize = FLV_TAG_HEADER_SIZE + header.dataSize;
-        this.state = { kind: 'previous-tag-size' };
+        this.state = PREVIOUS_TAG_SIZE;
         return { type: header.type, timestamp: header.timestamp, data };
       }
       default:

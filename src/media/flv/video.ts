@@ -4,7 +4,7 @@
  */
 import { ByteReader } from '../bytes/byte-reader.js';
 import { ByteWriter } from '../bytes/byte-writer.js';
-import { FormatError } from '../errors.js';
+import { FormatError, TruncatedError } from '../errors.js';
 
 /** FrameType (UB[4]) of the VideoTagHeader. */
 export const VideoFrameType = {
@@ -110,7 +110,9 @@ export interface VideoTagInfo {
 
 /** Reads FrameType and CodecID from any video tag body. Throws {@link FormatError} on an undefined FrameType. */
 export function parseVideoTagInfo(body: Uint8Array): VideoTagInfo {
-  const first = new ByteReader(body).readU8();
+  // One byte, read without a ByteReader: pushFile calls this for every video tag.
+  if (body.length === 0) throw new TruncatedError('need 1 byte(s) at offset 0, have 0');
+  const first = body[0]!;
   const frameType = first >>> 4;
   if (frameType < VideoFrameType.Key || frameType > VideoFrameType.Command) {
     throw new FormatError(`undefined video FrameType ${frameType}`);

@@ -20,11 +20,22 @@ export interface FlvFileOptions extends FlvReaderOptions {
  * early (`break`). Malformed content throws {@link FormatError} naming the file.
  */
 export async function* readFlvFile(path: string, options: FlvFileOptions = {}): AsyncGenerator<FlvTag, void, undefined> {
+  for await (const group of readFlvFileGroups(path, { ...options, copy: true })) yield* group;
+}
+
+/**
+ * {@link readFlvFile}'s tags as they come: the tags each read from disk completed. With
+ * `copy: false` (the default here) their data are views into this generator's buffers, valid
+ * until the next group is asked for: the same memory serves every read, so a push touches no new
+ * memory per tag.
+ */
+export async function* readFlvFileGroups(path: string, options: FlvFileOptions = {}): AsyncGenerator<FlvTag[], void, undefined> {
   const chunkSize = options.chunkSize ?? 1024 * 1024;
-  const reader = new FlvReader(options);
+  const reader = new FlvReader({ ...options, copy: options.copy ?? false });
   const file = await open(path, 'r');
   try {
-    // One buffer for every read: the reader copies what it keeps.
+    // One buffer for every read: the reader copies what it keeps, or the consumer is done with
+    // a group's views before the next read.
     const chunk = new Uint8Array(chunkSize);
     let offset = 0;
     for (;;) {
@@ -37,7 +48,7 @@ export async function* readFlvFile(path: string, options: FlvFileOptions = {}): 
         throw withFile(e, path, offset);
       }
       offset += bytesRead;
-      yield* tags;
+      if (tags.length > 0) yield tags;
     }
     try {
       reader.end();
@@ -70,6 +81,7 @@ export async function openFlvFile(path: string, options: FlvFileOptions = {}): P
     kind: 'flv',
     durationMs,
     tags: () => readFlvFile(path, options),
+    tagGroups: () => readFlvFileGroups(path, options),
   };
 }
 

@@ -41,7 +41,7 @@ export async function openMp4File(path: string): Promise<Mp4FileSource> {
     input.dispose();
   }
   const durationMs = plan.metadata.duration !== undefined ? Math.round(plan.metadata.duration * 1000) : undefined;
-  return { kind: 'mp4', durationMs, metadata: plan.metadata, tags: () => mp4Tags(path) };
+  return { kind: 'mp4', durationMs, metadata: plan.metadata, tags: () => mp4Tags(path), tagGroups: () => oneByOne(mp4Tags(path)) };
 }
 
 /** The FLV tags of an MP4 file; see {@link openMp4File}. */
@@ -158,6 +158,10 @@ async function* audioTags(track: InputAudioTrack, shift: number): AsyncGenerator
 }
 
 async function* empty(): AsyncGenerator<Timed> {}
+
+async function* oneByOne(tags: AsyncIterable<FlvTag>): AsyncGenerator<FlvTag[]> {
+  for await (const tag of tags) yield [tag];
+}
 
 /** Merges two DTS-ordered streams by DTS; on a tie video goes first. */
 async function* interleave(video: AsyncGenerator<Timed>, audio: AsyncGenerator<Timed>): AsyncGenerator<FlvTag> {

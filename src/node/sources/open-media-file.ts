@@ -18,6 +18,14 @@ export interface MediaFileSource {
    * then the sequence headers, then media in timestamp order.
    */
   tags(): AsyncIterable<FlvTag>;
+  /**
+   * The same tags in the groups the source makes them in (FLV: the tags one read of the file
+   * completed; MP4: one at a time), for a consumer that sends many per await: an await per tag
+   * was a large part of the CPU of a push that sends as fast as the server reads. A group's tag
+   * data may be views into the source's buffers, valid until the next group is asked for:
+   * copy what you keep.
+   */
+  tagGroups(): AsyncIterable<readonly FlvTag[]>;
 }
 
 /**
