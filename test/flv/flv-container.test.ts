@@ -132,6 +132,31 @@ test('reader with copy: false: views into the pieces, right until the next push'
   }
 });
 
+test("reader with copy: false: a tag completed in the reader's buffer survives the rest of its piece", () => {
+  // Tags of uneven sizes, each byte telling its tag and place, in pieces that end mid-tag: the
+  // tag completed from the buffer and the next partial one buffered after it in the same push
+  // (the buffer compacting to make room) must not overwrite each other.
+  const tags = Array.from({ length: 300 }, (_, i) => ({
+    type: FlvTagType.Video,
+    timestamp: i * 40,
+    data: Uint8Array.from({ length: 100 + ((i * 2654435761) % 4900) }, (_, j) => (i * 7 + j) & 0xff),
+  }));
+  const file = writeFlvFile({ hasAudio: false, hasVideo: true }, tags);
+  for (const size of [1000, 3001, 4096, 65_536]) {
+    const reader = new FlvReader({ copy: false });
+    const scratch = new Uint8Array(size);
+    const got: FlvTag[] = [];
+    for (let at = 0; at < file.length; at += size) {
+      const piece = file.subarray(at, at + size);
+      scratch.set(piece);
+      for (const tag of reader.push(scratch.subarray(0, piece.length))) got.push({ ...tag, data: tag.data.slice() });
+      scratch.fill(0xee);
+    }
+    assert.equal(got.length, tags.length, `pieces of ${size}`);
+    got.forEach((tag, i) => assert.deepEqual(tag, tags[i], `pieces of ${size}: tag ${i}`));
+  }
+});
+
 test('reader: memory cap, PreviousTagSize check, truncation, and a failed reader stays failed', () => {
   const big = writeFlvFile({ hasAudio: false, hasVideo: true }, [{ type: FlvTagType.Video, timestamp: 0, data: new Uint8Array(2000) }]);
   const capped = new FlvReader({ maxTagSize: 1000 });

@@ -30,9 +30,9 @@ export interface FlvReaderOptions {
   checkPreviousTagSize?: boolean;
   /**
    * Tags own copies of their data (default true). False hands out views into the pushed piece
-   * or the reader's buffer instead, valid only until the next `push`: for a consumer that is done
-   * with each batch of tags before it pushes again. Copying each tag into new memory cost a file
-   * push about as much CPU as sending it.
+   * instead (a tag that straddled two pieces is still a copy), valid only until the caller reuses
+   * that piece's memory: for a consumer that is done with each batch of tags before it reads
+   * again. Copying each tag into new memory cost a file push about as much CPU as sending it.
    */
   copy?: boolean;
 }
@@ -145,7 +145,7 @@ export class FlvReader {
     }
   }
 
-  /** A tag body as handed out: a copy, or the view itself when the caller borrows. */
+  /** A tag body read in place from the caller's piece: a copy, or the view itself when the caller borrows. */
   private body(view: Uint8Array): Uint8Array {
     return this.copy ? view.slice() : view;
   }
@@ -243,7 +243,9 @@ export class FlvReader {
       case 'tag-body': {
         const { header } = state;
         if (this.buffered < header.dataSize) return 'need-more';
-        const data = this.body(this.take(header.dataSize));
+        // Assembled in the reader's own buffer, which the rest of this piece may overwrite (the
+        // next partial unit, compacted to the front): always a copy. One tag per piece at most.
+        const data = this.take(header.dataSize).slice();
         this.lastTagSize = FLV_TAG_HEADER_SIZE + header.dataSize;
         this.state = PREVIOUS_TAG_SIZE;
         return { type: header.type, timestamp: header.timestamp, data };
