@@ -33,6 +33,8 @@ const { values } = parseArgs({ options: { seconds: { type: 'string', default: '1
 const SECONDS = Math.max(2, Number(values.seconds) || 10);
 /** Offline renders per configuration; the fastest counts. */
 const RENDERS = 3;
+/** Rounds of the live measurements (each configuration once a round). */
+const LIVE_ROUNDS = 3;
 
 type BenchWindow = {
   timeGraph(voice: number, reverb: number, music: boolean, seconds: number): Promise<GraphTiming>;
@@ -137,18 +139,27 @@ try {
     await bench('stopLive');
     return cpu;
   };
-  const liveCpuS = await liveCpu(costliest('voice'), costliest('reverb'));
-  const plainCpuS = await liveCpu(0, 0);
-  await page.waitForTimeout(1000);
-  const idleCpuS = await chromiumCpu(process.pid, SECONDS);
+  // Interleaved rounds, medians: the machine's other work drifts over a run.
+  const configs = { allOn: [costliest('voice'), costliest('reverb')], voiceOnly: [costliest('voice'), 0], reverbOnly: [0, costliest('reverb')], plain: [0, 0] } as const;
+  const samples: Record<keyof typeof configs | 'idle', number[]> = { allOn: [], voiceOnly: [], reverbOnly: [], plain: [], idle: [] };
+  for (let round = 0; round < LIVE_ROUNDS; round++) {
+    for (const [name, [v, r]] of Object.entries(configs)) samples[name as keyof typeof configs].push(await liveCpu(v, r));
+    await page.waitForTimeout(1000);
+    samples.idle.push(await chromiumCpu(process.pid, SECONDS));
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const [liveCpuS, voiceOnlyCpuS, reverbOnlyCpuS, plainCpuS, idleCpuS] = [samples.allOn, samples.voiceOnly, samples.reverbOnly, samples.plain, samples.idle].map(median) as [number, number, number, number, number];
   const percent = (cpuS: number) => Math.round((cpuS / SECONDS) * 1000) / 10;
+  const round = (cpuS: number) => Math.round(cpuS * 100) / 100;
   const realtime = {
     config: allOn.config,
     seconds: SECONDS,
-    chromiumCpuS: Math.round(liveCpuS * 100) / 100,
-    withoutEffectsCpuS: Math.round(plainCpuS * 100) / 100,
-    idleCpuS: Math.round(idleCpuS * 100) / 100,
+    chromiumCpuS: round(liveCpuS),
+    withoutEffectsCpuS: round(plainCpuS),
+    idleCpuS: round(idleCpuS),
     effectsCorePercent: percent(liveCpuS - plainCpuS),
+    voiceChangerCorePercent: percent(voiceOnlyCpuS - plainCpuS),
+    reverbCorePercent: percent(reverbOnlyCpuS - plainCpuS),
     overIdleCorePercent: percent(liveCpuS - idleCpuS),
   };
 

@@ -8,6 +8,7 @@
 import { createReverb, REVERB_DESIGNS } from '../../src/browser/audio/reverb.js';
 import { createVoiceChanger, VOICE_CHANGER_DESIGNS } from '../../src/browser/audio/voice-changer.js';
 import type { AudioEffect } from '../../src/browser/media/audio-capture.js';
+import { PCM_TAP_PROCESSOR, PCM_TAP_WORKLET_SOURCE, type PcmTapBlockMessage, type PcmTapControlMessage, type PcmTapOptions } from '../../src/browser/media/pcm-tap-worklet.js';
 
 const RATE = 48_000;
 /** The push is mono (core/modes.ts AudioSettings), and so is the chain in front of its encoder. */
@@ -60,8 +61,26 @@ function music(context: BaseAudioContext): AudioNode {
 }
 
 /**
+ * The push's own end of the graph, as AudioCapture builds it: the PCM tap worklet that hands
+ * 1024-frame blocks to the page (which recycles them), then the silent destination. Every push
+ * runs it, effects or not; with it in the baseline, an effect's worklet is not charged for the
+ * audio thread's switch to worklet rendering that the push pays anyway.
+ */
+async function pcmTap(context: BaseAudioContext): Promise<AudioNode> {
+  const url = URL.createObjectURL(new Blob([PCM_TAP_WORKLET_SOURCE], { type: 'text/javascript' }));
+  await context.audioWorklet.addModule(url);
+  URL.revokeObjectURL(url);
+  const processorOptions: PcmTapOptions = { channels: PUSHED_CHANNELS, blockFrames: 1024 };
+  const tap = new AudioWorkletNode(context, PCM_TAP_PROCESSOR, { outputChannelCount: [1], channelCount: PUSHED_CHANNELS, channelCountMode: 'explicit', processorOptions });
+  tap.port.onmessage = (event: MessageEvent<PcmTapBlockMessage>) =>
+    tap.port.postMessage({ type: 'recycle', planes: event.data.planes } satisfies PcmTapControlMessage, event.data.planes.map((p) => p.buffer));
+  tap.connect(context.destination);
+  return tap;
+}
+
+/**
  * Renders `seconds` of the push graph: voice → mic gain → [voice changer] → [reverb] → mix bus
- * (+ music) → destination; `voiceType` / `reverbType` 0 leave the effect out.
+ * (+ music) → PCM tap → destination; `voiceType` / `reverbType` 0 leave the effect out.
  */
 export async function timeGraph(voiceType: number, reverbType: number, withMusic: boolean, seconds: number): Promise<GraphTiming> {
   const context = new OfflineAudioContext({ numberOfChannels: 1, length: seconds * RATE, sampleRate: RATE });
@@ -78,7 +97,7 @@ export async function timeGraph(voiceType: number, reverbType: number, withMusic
   }
   last.connect(mixBus);
   if (withMusic) music(context).connect(mixBus);
-  mixBus.connect(context.destination);
+  mixBus.connect(await pcmTap(context));
   const started = performance.now();
   await context.startRendering();
   const renderMs = performance.now() - started;
@@ -136,7 +155,7 @@ export async function startLive(voiceType: number, reverbType: number): Promise<
   for (const e of effects) last = last.connect(e.input) && e.output;
   last.connect(mixBus);
   music(context).connect(mixBus);
-  mixBus.connect(context.destination);
+  mixBus.connect(await pcmTap(context));
   await context.resume();
   live = context;
 }
