@@ -115,21 +115,27 @@ test('reader: tags own their data; pieces may be reused by the caller', () => {
   assert.deepEqual(got, sampleTags());
 });
 
+/**
+ * Reads `file` with copy: false in pieces of `size` through one scratch buffer that is scribbled
+ * over after each push, as a borrowing consumer reuses its memory; each tag is copied right after
+ * its push, as such a consumer must.
+ */
+function readBorrowing(file: Uint8Array, size: number): FlvTag[] {
+  const reader = new FlvReader({ copy: false });
+  const scratch = new Uint8Array(size);
+  const got: FlvTag[] = [];
+  for (let at = 0; at < file.length; at += size) {
+    const piece = file.subarray(at, at + size);
+    scratch.set(piece);
+    for (const tag of reader.push(scratch.subarray(0, piece.length))) got.push({ ...tag, data: tag.data.slice() });
+    scratch.fill(0xee);
+  }
+  return got;
+}
+
 test('reader with copy: false: views into the pieces, right until the next push', () => {
   const file = writeFlvFile({ hasAudio: true, hasVideo: true }, sampleTags());
-  for (const size of [1, 7, 100, file.length]) {
-    const reader = new FlvReader({ copy: false });
-    const scratch = new Uint8Array(size);
-    const got: FlvTag[] = [];
-    for (let at = 0; at < file.length; at += size) {
-      const piece = file.subarray(at, at + size);
-      scratch.set(piece);
-      // Copied before the next push, as a borrowing consumer must.
-      for (const tag of reader.push(scratch.subarray(0, piece.length))) got.push({ ...tag, data: tag.data.slice() });
-      scratch.fill(0xee);
-    }
-    assert.deepEqual(got, sampleTags(), `pieces of ${size}`);
-  }
+  for (const size of [1, 7, 100, file.length]) assert.deepEqual(readBorrowing(file, size), sampleTags(), `pieces of ${size}`);
 });
 
 test("reader with copy: false: a tag completed in the reader's buffer survives the rest of its piece", () => {
@@ -143,15 +149,7 @@ test("reader with copy: false: a tag completed in the reader's buffer survives t
   }));
   const file = writeFlvFile({ hasAudio: false, hasVideo: true }, tags);
   for (const size of [1000, 3001, 4096, 65_536]) {
-    const reader = new FlvReader({ copy: false });
-    const scratch = new Uint8Array(size);
-    const got: FlvTag[] = [];
-    for (let at = 0; at < file.length; at += size) {
-      const piece = file.subarray(at, at + size);
-      scratch.set(piece);
-      for (const tag of reader.push(scratch.subarray(0, piece.length))) got.push({ ...tag, data: tag.data.slice() });
-      scratch.fill(0xee);
-    }
+    const got = readBorrowing(file, size);
     assert.equal(got.length, tags.length, `pieces of ${size}`);
     got.forEach((tag, i) => assert.deepEqual(tag, tags[i], `pieces of ${size}: tag ${i}`));
   }
