@@ -16,7 +16,7 @@
  * tenth of the face across, are worked out per pixel. The rest of the picture is a plain copy.
  * Without a face (none found yet, or it left) the pass is skipped and the picture is untouched.
  */
-import { compileProgram, GlError, QUAD_VERTEX_SHADER, SAMPLE_FRAGMENT_SHADER } from '../media/gl.js';
+import { compileCopyProgram, compileProgram, GlError } from '../media/gl.js';
 import type { PassContext, StagePass, StageTexture } from '../media/video-stage.js';
 import { faceWarp, JAW_CONTROLS, type FaceWarp } from './face-shape.js';
 
@@ -96,10 +96,7 @@ export class FaceWarpPass implements StagePass {
   }
 
   setup(gl: WebGL2RenderingContext): void {
-    const copy = compileProgram(gl, QUAD_VERTEX_SHADER, SAMPLE_FRAGMENT_SHADER);
-    gl.useProgram(copy);
-    gl.uniform4f(gl.getUniformLocation(copy, 'u_uvTransform'), 0, 0, 1, 1);
-    gl.uniform1i(gl.getUniformLocation(copy, 'u_input'), 0);
+    const copy = compileCopyProgram(gl);
     const warp = compileProgram(gl, WARP_VERTEX_SHADER, WARP_FRAGMENT_SHADER);
     gl.useProgram(warp);
     gl.uniform1i(gl.getUniformLocation(warp, 'u_input'), 0);

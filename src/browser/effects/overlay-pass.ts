@@ -5,7 +5,7 @@
  * stickers and makeup follow this frame's landmarks and are left out while there is no face.
  * Textures are uploaded once per image and freed when the image is retired.
  */
-import { compileProgram, createQuad, QUAD_VERTEX_SHADER, SAMPLE_FRAGMENT_SHADER } from '../media/gl.js';
+import { compileCopyProgram, compileProgram, createQuad } from '../media/gl.js';
 import type { PassContext, StagePass, StageTexture } from '../media/video-stage.js';
 import { faceStickerQuad, makeupPlacements, MAKEUP_KINDS, type MakeupKind, type Quad } from './face-regions.js';
 
@@ -132,10 +132,7 @@ export class OverlayPass implements StagePass {
   }
 
   setup(gl: WebGL2RenderingContext): void {
-    const copy = compileProgram(gl, QUAD_VERTEX_SHADER, SAMPLE_FRAGMENT_SHADER);
-    gl.useProgram(copy);
-    gl.uniform4f(gl.getUniformLocation(copy, 'u_uvTransform'), 0, 0, 1, 1);
-    gl.uniform1i(gl.getUniformLocation(copy, 'u_input'), 0);
+    const copy = compileCopyProgram(gl);
     const overlay = compileProgram(gl, OVERLAY_VERTEX_SHADER, OVERLAY_FRAGMENT_SHADER);
     gl.useProgram(overlay);
     gl.uniform1i(gl.getUniformLocation(overlay, 'u_image'), 0);

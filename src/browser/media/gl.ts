@@ -51,6 +51,18 @@ export class GlError extends Error {
   override name = 'GlError';
 }
 
+/**
+ * The plain copy program: its input on texture unit 0, the whole of it (u_uvTransform 0, 0, 1, 1;
+ * a caller that crops sets it per draw). Leaves the program in use.
+ */
+export function compileCopyProgram(gl: WebGL2RenderingContext): WebGLProgram {
+  const program = compileProgram(gl, QUAD_VERTEX_SHADER, SAMPLE_FRAGMENT_SHADER);
+  gl.useProgram(program);
+  gl.uniform4f(gl.getUniformLocation(program, 'u_uvTransform'), 0, 0, 1, 1);
+  gl.uniform1i(gl.getUniformLocation(program, 'u_input'), 0);
+  return program;
+}
+
 /** Compiles and links a program; throws {@link GlError} with the driver's log on failure. */
 export function compileProgram(gl: WebGL2RenderingContext, vertexSource: string, fragmentSource: string): WebGLProgram {
   const vs = compileShader(gl, gl.VERTEX_SHADER, vertexSource);

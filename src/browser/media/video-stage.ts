@@ -11,14 +11,13 @@
  * {@link VideoStage.setEffects}; each maps an input texture to an output texture of the pushed size.
  */
 import {
-  compileProgram,
+  compileCopyProgram,
   createQuad,
   createRenderTarget,
   createTexture,
   deleteRenderTarget,
   GlError,
   QUAD_VERTEX_SHADER,
-  SAMPLE_FRAGMENT_SHADER,
   type RenderTarget,
   type StageTexture,
 } from './gl.js';
@@ -327,11 +326,9 @@ export class VideoStage {
   private createResources(): GlResources {
     const gl = this.gl;
     try {
-      const program = compileProgram(gl, QUAD_VERTEX_SHADER, SAMPLE_FRAGMENT_SHADER);
+      const program = compileCopyProgram(gl);
       const uvTransform = gl.getUniformLocation(program, 'u_uvTransform');
       if (!uvTransform) throw new GlError('u_uvTransform not found in the stage program');
-      gl.useProgram(program);
-      gl.uniform1i(gl.getUniformLocation(program, 'u_input'), 0);
       return {
         program,
         uvTransform,
