@@ -88,7 +88,16 @@ export class LivePusherElement extends HTMLElement {
     const width = Math.round(box.width * dpr);
     const height = Math.round(box.height * dpr);
     if (width < 2 || height < 2) return undefined;
-    return { width, height, flip: effectiveLocalMirror(this.attrs) !== effectiveRemoteMirror(this.attrs) };
+    return { width, height, flip: this.previewFlipped() };
+  }
+
+  /**
+   * Whether the preview flips the picture it gets: that picture is the pushed one, already
+   * mirrored when `remote-mirror` is on, and the preview is mirrored as `local-mirror` says
+   * (spec §1: local-mirror is the preview only, remote-mirror what viewers see).
+   */
+  private previewFlipped(): boolean {
+    return effectiveLocalMirror(this.attrs) !== effectiveRemoteMirror(this.attrs);
   }
 
   /**
@@ -259,7 +268,7 @@ export class LivePusherElement extends HTMLElement {
 
   /** Applies the batched changes: preview mirroring, the running session, autopush. */
   private update(): void {
-    this.video.classList.toggle('mirrored', effectiveLocalMirror(this.attrs));
+    this.video.classList.toggle('mirrored', this.previewFlipped());
     this.session?.update(this.settings());
     if (this.connected && this.attrs.autopush && this.attrs.url && !this.autopushed) {
       this.autopushed = true;

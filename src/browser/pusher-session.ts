@@ -1,8 +1,12 @@
 /**
  * One push session of `<live-pusher>` (DESIGN.md "Data flow (browser)"): capture → video stage →
- * H.264 encoder and microphone → AAC encoder → FLV tags → RTMP publisher → tunnel. It owns the
- * lifecycle and is the only thing that reports status codes, netstatus and errors (through its
- * sink), so the codes of spec §4 come from one place in a consistent order.
+ * preview and H.264 encoder, and microphone → AAC encoder → FLV tags → RTMP publisher → tunnel.
+ * It owns the lifecycle and is the only thing that reports status codes, netstatus and errors
+ * (through its sink), so the codes of spec §4 come from one place in a consistent order.
+ *
+ * Lifetimes (issue 6: the preview shows what viewers get): the camera, its frame source, the
+ * stage with its effects and the face tracker start with the preview; a push adds the encoders
+ * to them and a stop ends them all (spec §3 stop: "stop push and preview").
  */
 import { LivePusherError, StatusCode, describeStatus } from '../core/codes.js';
 import type { AudioSettings, VideoSettings } from '../core/modes.js';
@@ -20,6 +24,7 @@ import { NO_SOUND_EFFECTS, type SoundEffectSettings } from './audio/sound-effect
 import { SessionClock } from './media/clock.js';
 import { FrameSource } from './media/frame-source.js';
 import { H264Encoder } from './media/video-encoder.js';
+import { PreviewTrack } from './media/preview-track.js';
 import { VideoStage, type StagePass } from './media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from './effects/picture-effects.js';
 import { WaitingImage, type WaitingImageSource } from './effects/waiting-image.js';
@@ -36,7 +41,10 @@ export interface SessionSink {
   error(code: StatusCode, message: string): void;
   netStatus(info: NetStatusInfo): void;
   state(state: PusherState): void;
-  /** The camera/mic stream for the preview, or undefined when there is none. */
+  /**
+   * The preview's stream, or undefined when there is none: the pictures as pushed (crop, remote
+   * mirror, effects, custom render), the same stream for the preview's whole life.
+   */
   preview(stream: MediaStream | undefined): void;
   /** Microphone level 0–100, several times a second while capturing. */
   volume?(level: number): void;
@@ -105,7 +113,11 @@ export class PusherSession {
   private readonly reconnectPolicy: ReconnectPolicy;
   private capture: Capture | undefined;
   private frameSource: FrameSource | undefined;
+  /** The one stage: its pictures go to the preview and, while pushing, to the encoder. */
   private stage: VideoStage | undefined;
+  /** Whether the stage's canvas holds the newest picture (not so while the preview shows the camera). */
+  private staged = false;
+  private preview: PreviewTrack | undefined;
   /** The effect passes; kept across stages so applyFilter survives a size change. */
   private readonly picture = new PictureEffects();
   /** Pushed while paused or hidden; a load or hash failure is statechange and error 10004. */
@@ -204,10 +216,54 @@ export class PusherSession {
     if (capture.video) {
       this.status(StatusCode.CameraOpened);
       capture.video.addEventListener('ended', this.onTrackEnded);
+      this.startPicture(capture.video);
     }
     capture.audio?.addEventListener('ended', this.onTrackEnded);
-    this.sink.preview(capture.stream);
     this.move('startPreview'); // only from idle/stopped: inside start() the state is already connecting
+  }
+
+  /**
+   * Camera → frame source → stage → preview, from the preview on (the encoder joins at a push).
+   * Without WebGL2 the preview shows the camera and says once why the effects are missing; a push
+   * then fails as it needs the stage.
+   */
+  private startPicture(track: MediaStreamTrack): void {
+    this.preview = new PreviewTrack();
+    this.sink.preview(this.preview.stream);
+    try {
+      this.stage = this.createStage();
+    } catch (e) {
+      this.sink.warn?.(`the preview shows the camera without effects: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    void this.waiting.set(this.settings.waitingImage);
+    this.frameSource = this.createFrameSource(track);
+    this.frameSource.start();
+  }
+
+  /** A stage at the pushed size, running the current effects, with the face tracker they need. */
+  private createStage(): VideoStage {
+    const { video } = this.settings;
+    const stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
+    stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
+    this.stage = stage;
+    this.syncFaceTracker();
+    return stage;
+  }
+
+  /** Ends the frame source, the stage and its face tracker, the encoder and the preview. */
+  private stopPicture(): void {
+    void this.frameSource?.stop();
+    this.frameSource = undefined;
+    this.stopVideoEncoder();
+    this.stage?.close();
+    this.stage = undefined;
+    this.staged = false;
+    this.syncFaceTracker();
+    this.preview?.close();
+    this.preview = undefined;
+    this.lastFrame?.close();
+    this.lastFrame = undefined;
+    this.firstFrameSeen = false;
   }
 
   /** Closes the devices (spec §3 stopPreview); a running push stops with them. */
@@ -299,14 +355,18 @@ export class PusherSession {
     this.pausedTimer = setInterval(() => this.pushHeldFrame(), 1000 / PAUSED_FPS);
   }
 
-  /** One frame of the waiting image, or a copy of the last camera frame when there is none. */
+  /**
+   * One frame of the waiting image, or a copy of the last camera frame when there is none, to
+   * the encoder and the preview (which shows what viewers get: it holds too).
+   */
   private pushHeldFrame(): void {
     if (!this.stage || !this.encoder) return;
     const timestamp = this.clock.nowUs();
     const frame = this.waiting.frame(timestamp) ?? (this.lastFrame ? new VideoFrame(this.lastFrame, { timestamp }) : undefined);
     if (!frame) return;
     try {
-      this.encoder.encode(this.stage.process(frame));
+      this.deliver(this.stage.process(frame));
+      this.staged = true;
     } finally {
       frame.close();
     }
@@ -322,7 +382,7 @@ export class PusherSession {
   private async reopenCamera(): Promise<void> {
     const track = await this.reopenDevice('video');
     if (!track) return;
-    this.sink.preview(this.capture!.stream);
+    // The preview's stream stays: the new camera's pictures follow the old one's in it.
     if (this.frameSource) {
       await this.frameSource.stop();
       this.frameSource = this.createFrameSource(track);
@@ -409,10 +469,7 @@ export class PusherSession {
     if (sound.reverbType !== soundBefore.reverbType || sound.voiceChangerType !== soundBefore.voiceChangerType) void this.audio?.setEffects(sound);
     if (before.video.fps !== settings.video.fps) this.frameSource?.setFps(settings.video.fps);
     const sizeChanged = before.video.width !== settings.video.width || before.video.height !== settings.video.height;
-    if (sizeChanged && this.stage) {
-      // A new size needs a new encoder (and a new sequence header): restart the video side.
-      void this.restartVideo();
-    }
+    if (sizeChanged) void this.resizeVideo();
     if (before.video.maxBitrateKbps !== settings.video.maxBitrateKbps || before.video.minBitrateKbps !== settings.video.minBitrateKbps) {
       this.setBitrate(Math.min(settings.video.maxBitrateKbps, Math.max(settings.video.minBitrateKbps, this.bitrateKbps)));
     }
@@ -446,16 +503,29 @@ export class PusherSession {
   }
 
   /** The last pushed picture as a bitmap (snapshot `view` fits and mirrors it); the caller closes it. */
-  pictureBitmap(): Promise<ImageBitmap> {
-    if (!this.stage) return Promise.reject(new Error('no picture yet: start the preview first'));
-    return this.stage.snapshotBitmap();
+  async pictureBitmap(): Promise<ImageBitmap> {
+    return this.currentPicture().snapshotBitmap();
   }
 
-  /** The pushed picture (`stream`) as an image (spec §3 snapshot). */
+  /** The pushed picture (`stream`) as an image (spec §3 snapshot), while previewing too. */
   async snapshot(type: 'image/png' | 'image/jpeg'): Promise<{ blob: Blob; width: number; height: number }> {
+    const stage = this.currentPicture();
+    const blob = await stage.snapshot({ type, quality: 0.9 });
+    return { blob, ...stage.size };
+  }
+
+  /**
+   * The stage, its canvas holding the newest picture: while the preview showed the camera
+   * directly, the last camera frame is rendered now (nothing changes it, so it is what a push
+   * would send).
+   */
+  private currentPicture(): VideoStage {
     if (!this.stage) throw new Error('no picture yet: start the preview first');
-    const blob = await this.stage.snapshot({ type, quality: 0.9 });
-    return { blob, ...this.stage.size };
+    if (!this.staged && this.lastFrame) {
+      this.stage.process(this.lastFrame).close();
+      this.staged = true;
+    }
+    return this.stage;
   }
 
   setMicVolume(volume: number): void {
@@ -510,6 +580,7 @@ export class PusherSession {
   };
 
   private releaseCapture(): void {
+    this.stopPicture();
     this.capture?.video?.removeEventListener('ended', this.onTrackEnded);
     this.capture?.audio?.removeEventListener('ended', this.onTrackEnded);
     closeCapture(this.capture);
@@ -528,7 +599,7 @@ export class PusherSession {
   }
 
   private async startEncoders(): Promise<void> {
-    if (this.capture?.video) await this.startVideo(this.capture.video);
+    if (this.capture?.video) await this.startVideo();
     this.audio = await AudioPipeline.create({
       track: this.capture?.audio,
       settings: this.settings.audio,
@@ -550,15 +621,12 @@ export class PusherSession {
     });
   }
 
-  /** Camera track → frame source → stage (scale, crop, mirror) → H.264 encoder. */
-  private async startVideo(track: MediaStreamTrack): Promise<void> {
+  /** The H.264 encoder joins the running stage (created here when the preview could not make one). */
+  private async startVideo(): Promise<void> {
     const { video } = this.settings;
     let started!: () => void;
     this.videoStarted = new Promise((resolve) => (started = resolve));
-    this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
-    this.stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
-    this.syncFaceTracker();
-    void this.waiting.set(this.settings.waitingImage);
+    this.stage ??= this.createStage();
     this.encoder = await H264Encoder.create({
       width: video.width,
       height: video.height,
@@ -587,40 +655,33 @@ export class PusherSession {
         }
       },
     });
-    this.frameSource = this.createFrameSource(track);
-    this.frameSource.start();
   }
 
-  private stopVideo(): Promise<void> | undefined {
-    const stopped = this.frameSource?.stop();
-    this.frameSource = undefined;
+  private stopVideoEncoder(): void {
     this.encoder?.close();
     this.encoder = undefined;
-    this.stage?.close();
-    this.stage = undefined;
-    this.syncFaceTracker();
     this.videoHeader = undefined;
-    return stopped;
   }
 
   private stopEncoders(): void {
-    void this.stopVideo();
+    this.stopVideoEncoder();
     this.audio?.close();
     this.audio = undefined;
-    this.lastFrame?.close();
-    this.lastFrame = undefined;
     this.audioHeader = undefined;
-    this.firstFrameSeen = false;
   }
 
-  /** A new pushed size needs a new encoder and sequence header: the video side starts over. */
-  private async restartVideo(): Promise<void> {
-    const track = this.capture?.video;
-    if (!track) return;
-    await this.stopVideo();
-    this.waitForKey = true;
-    await this.startVideo(track);
+  /**
+   * A new pushed size: the stage draws at it from the next frame, and a push needs a new encoder
+   * and sequence header (1005).
+   */
+  private async resizeVideo(): Promise<void> {
     const { width, height } = this.settings.video;
+    this.stage?.setOutputSize(width, height);
+    this.staged = false;
+    if (!this.encoder) return;
+    this.stopVideoEncoder();
+    this.waitForKey = true;
+    await this.startVideo();
     this.status(StatusCode.ResolutionChanged, `${describeStatus(StatusCode.ResolutionChanged)}: ${width}×${height}`);
   }
 
@@ -629,18 +690,45 @@ export class PusherSession {
       this.firstFrameSeen = true;
       this.status(StatusCode.FirstFrameCaptured);
     }
-    if (!this.stage || !this.encoder || this.state === 'paused' || this.pausedTimer !== undefined) {
+    if (this.state === 'paused' || this.pausedTimer !== undefined) {
+      // Held frames go out instead (pushHeldFrame); this one is kept for them.
       this.keepLastFrame(frame);
       return;
     }
-    let out: VideoFrame;
     try {
+      if (!this.stage || this.pictureUnchanged()) {
+        const { width, height } = this.settings.video;
+        this.preview?.showCamera(frame, width, height);
+        this.staged = false;
+        return;
+      }
       this.trackFace(frame);
-      out = this.stage.process(frame);
+      const out = this.stage.process(frame);
+      this.staged = true;
+      this.deliver(this.settings.customRender ? this.customRender.render(out) : out);
     } finally {
       this.keepLastFrame(frame);
     }
-    this.encoder.encode(this.settings.customRender ? this.customRender.render(out) : out);
+  }
+
+  /**
+   * Whether the stage would hand the camera's picture on as it is (cropped): no effect, no remote
+   * mirror, no custom render and no encoder. Then the preview shows the camera frames directly
+   * (no GPU work); the crop is the stage's and the local mirror the same, so an effect that
+   * starts or stops changes only the picture, not how it sits.
+   */
+  private pictureUnchanged(): boolean {
+    return !this.encoder && !this.settings.remoteMirror && !this.settings.customRender && this.stage!.passes.length === 0;
+  }
+
+  /** A picture (owned) to the preview and, while pushing, to the encoder. */
+  private deliver(picture: VideoFrame): void {
+    if (this.encoder) {
+      // A clone shares the picture (no copy): the preview and the encoder each close their own.
+      this.preview?.show(picture.clone());
+      this.encoder.encode(picture);
+    } else if (this.preview) this.preview.show(picture);
+    else picture.close();
   }
 
   /**

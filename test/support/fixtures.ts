@@ -40,6 +40,8 @@ const RECIPES: Record<string, string[]> = {
    * face-api's sample3.jpg (1920×1350), cropped 9:16 around her face (about 150 px wide here).
    */
   'face-360x640.png': ['-i', FACE_PHOTO, '-vf', 'crop=560:996:887:0,scale=360:640', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
+  /** A colourful, left-right asymmetric test card at the default pushed size (preview tests). */
+  'testcard-360x640.png': ['-f', 'lavfi', '-i', 'testsrc2=size=360x640:rate=1', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
   /** Flat 64×64 PNGs: stickers and a makeup picture whose colour is easy to find in a frame. */
   'green-64.png': ['-f', 'lavfi', '-i', 'color=c=0x00c800:s=64x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
   'blue-64.png': ['-f', 'lavfi', '-i', 'color=c=0x1030e0:s=64x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],

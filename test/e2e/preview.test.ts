@@ -1,0 +1,240 @@
+/**
+ * The preview shows what viewers get (issue 6), end to end: the element in headless Chromium
+ * previews and pushes a still test card (ffmpeg's testsrc2 at the pushed size, through its
+ * `captureSource`) via the studio's gateway to nginx-rtmp. The preview's pixels are read from the
+ * element's `<video>` (what the stream carries) or from a Playwright screenshot of the element
+ * (what the user sees, CSS mirror included) and compared with the card and with frames ffmpeg
+ * decodes from the recording.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { startStudio, type Studio } from '../../src/node/studio/server.js';
+import { runTool } from '../support/children.js';
+import { launchChromium } from '../support/chromium.js';
+import { fixture } from '../support/fixtures.js';
+import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
+import { call, openPusherWithPicture, waitForEvent } from './pusher-page.js';
+
+const W = 360;
+const H = 640;
+/** The element's box: the pushed size at device pixel ratio 1, so preview pixels map 1:1. */
+const BOX = `width: ${W}px; height: ${H}px`;
+/** A strong look: far from the card in colour. */
+const LOOK = 'blues';
+
+let nginx: NginxRtmp;
+let studio: Studio;
+let browser: Browser;
+let card: string;
+let camera: Uint8Array;
+
+before(async () => {
+  nginx = await startNginxRtmp();
+  card = `data:image/png;base64,${(await readFile(await fixture('testcard-360x640.png'))).toString('base64')}`;
+  [studio, browser] = await Promise.all([startStudio({ allow: ['rtmp://127.0.0.1:*'] }), launchChromium()]);
+  const page = await browser.newPage();
+  camera = await imagePixels(page, card);
+  await page.close();
+});
+after(async () => {
+  await browser?.close();
+  await studio?.close();
+  await nginx?.stop();
+});
+
+function open(name: string, attributes: Record<string, string> = {}): Promise<Page> {
+  return openPusherWithPicture(browser, studio.url, { url: nginx.url('live', name), style: BOX, ...attributes }, card);
+}
+
+/** An image (URL) drawn at W×H, as RGB24. */
+async function imagePixels(page: Page, url: string): Promise<Uint8Array> {
+  const rgba = await page.evaluate(
+    async ([u, w, h]) => {
+      const bitmap = await createImageBitmap(await (await fetch(u)).blob());
+      const g = new OffscreenCanvas(w, h).getContext('2d')!;
+      g.drawImage(bitmap, 0, 0, w, h);
+      return Array.from(g.getImageData(0, 0, w, h).data);
+    },
+    [url, W, H] as const,
+  );
+  return toRgb(rgba);
+}
+
+/** The picture the preview `<video>` presents now (after its next frame), drawn at W×H, as RGB24. */
+async function previewPixels(page: Page): Promise<Uint8Array> {
+  const rgba = (await page.evaluate(`(async () => {
+    const video = document.getElementById('under-test').shadowRoot.querySelector('video');
+    await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
+    const g = new OffscreenCanvas(${W}, ${H}).getContext('2d');
+    g.drawImage(video, 0, 0, ${W}, ${H});
+    return Array.from(g.getImageData(0, 0, ${W}, ${H}).data);
+  })()`)) as number[];
+  return toRgb(rgba);
+}
+
+/** What the user sees: a screenshot of the element (its CSS mirror included), as RGB24. */
+async function screenshotPixels(page: Page): Promise<Uint8Array> {
+  const png = await page.locator('#under-test').screenshot();
+  return imagePixels(page, `data:image/png;base64,${png.toString('base64')}`);
+}
+
+function toRgb(rgba: ArrayLike<number>): Uint8Array {
+  const rgb = new Uint8Array(W * H * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) rgb.set([rgba[i]!, rgba[i + 1]!, rgba[i + 2]!], j);
+  return rgb;
+}
+
+/** Mean absolute RGB difference, 0–255. */
+function colourDistance(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
+/** The picture mirrored left to right. */
+function flipped(f: Uint8Array): Uint8Array {
+  const out = new Uint8Array(f.length);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) out.set(f.subarray((y * W + x) * 3, (y * W + x) * 3 + 3), (y * W + W - 1 - x) * 3);
+  return out;
+}
+
+/** One RGB24 frame decoded from a recording at `atSeconds`. */
+async function frameAt(recording: string, atSeconds: number): Promise<Uint8Array> {
+  const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-ss', String(atSeconds), '-i', recording, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    timeoutMs: 30_000,
+  });
+  assert.equal(stdout.length, W * H * 3, `one ${W}×${H} frame`);
+  return new Uint8Array(stdout);
+}
+
+/** Starts the preview and waits until it shows the card. */
+async function startPreview(page: Page): Promise<void> {
+  assert.equal((await call(page, 'startPreview')).errMsg, 'startPreview:ok');
+  await waitForEvent(page, 'e.detail.code === 1007');
+}
+
+/** Pushes for a while with `during` run once publishing; returns a frame decoded from the middle of it. */
+async function pushFrame(page: Page, name: string, during: () => Promise<void>): Promise<Uint8Array> {
+  await rm(nginx.recordingPath(name), { force: true });
+  assert.equal((await call(page, 'start')).errMsg, 'start:ok');
+  await waitForEvent(page, 'e.detail.code === 1002');
+  await page.waitForTimeout(1500);
+  await during();
+  assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  return frameAt(await nginx.waitForRecording(name), 1);
+}
+
+test('a filter set before pushing shows in the preview, and the pushed picture looks as the preview did', async () => {
+  const [plain, look] = await Promise.all([open('preview-plain'), open('preview-look', { filter: LOOK })]);
+  try {
+    await Promise.all([startPreview(plain), startPreview(look)]);
+    const plainPreview = await previewPixels(plain);
+    const lookPreview = await previewPixels(look);
+    const plainToCamera = colourDistance(plainPreview, camera);
+    const lookToCamera = colourDistance(lookPreview, camera);
+    console.log(`# previewing: plain vs camera ${plainToCamera.toFixed(2)}, ${LOOK} vs camera ${lookToCamera.toFixed(2)} levels`);
+    assert.ok(plainToCamera < 3, `without effects the preview is the camera (${plainToCamera.toFixed(2)} levels)`);
+    assert.ok(lookToCamera > 10, `the ${LOOK} look is in the preview before any push (${lookToCamera.toFixed(2)} levels from the camera)`);
+
+    let pushingPreview!: Uint8Array;
+    const pushed = await pushFrame(look, 'preview-look', async () => {
+      pushingPreview = await previewPixels(look);
+    });
+    const pushedToCamera = colourDistance(pushed, camera);
+    const pushedToPreview = colourDistance(pushed, pushingPreview);
+    const pushedToEarlierPreview = colourDistance(pushed, lookPreview);
+    console.log(
+      `# pushed (${LOOK}, decoded) vs camera ${pushedToCamera.toFixed(2)}, vs the preview while pushing ${pushedToPreview.toFixed(2)}, vs the preview before the push ${pushedToEarlierPreview.toFixed(2)} levels`,
+    );
+    assert.ok(pushedToCamera > 10, 'the look is pushed');
+    assert.ok(pushedToPreview < 4 && pushedToPreview < pushedToCamera / 4, `the preview while pushing is the pushed picture (${pushedToPreview.toFixed(2)} levels)`);
+    assert.ok(pushedToEarlierPreview < 4, `the preview before the push was the picture pushed later (${pushedToEarlierPreview.toFixed(2)} levels)`);
+  } finally {
+    await Promise.all([plain.close(), look.close()]);
+  }
+});
+
+test('effects switched on and off while previewing show at once, in the same <video> stream; snapshot works before a push', async () => {
+  const page = await open('preview-live');
+  const green = await readFile(await fixture('green-64.png'));
+  await page.route('**/overlays/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: green }));
+  try {
+    await startPreview(page);
+    const streamBefore = await page.evaluate(`(() => { const v = document.getElementById('under-test').shadowRoot.querySelector('video'); window.previewStream = v.srcObject; return v.srcObject instanceof MediaStream; })()`);
+    assert.equal(streamBefore, true, 'the preview plays a stream');
+    const base = new URL('/overlays/', studio.url).href;
+    // The top quarter of the picture, by pos (shares of the pushed picture).
+    assert.equal((await call(page, 'applySticker', { type: '2D', stickers: [{ title: 'green', path: `${base}green`, len: 1, pos: [0, 0, 1, 0.25] }] })).errMsg, 'applySticker:ok');
+    const withSticker = await previewPixels(page);
+    const top = meanColour(withSticker, 0, H / 4 - 4);
+    const rest = colourDistance(withSticker.subarray((W * H * 3) / 4 + W * 3 * 4), camera.subarray((W * H * 3) / 4 + W * 3 * 4));
+    console.log(`# sticker in the preview: top quarter ${top.map(Math.round)}, rest vs camera ${rest.toFixed(2)} levels`);
+    assert.ok(top[1] > 150 && top[0] < 60 && top[2] < 60, `the sticker shows in the preview: ${top.map(Math.round)}`);
+    assert.ok(rest < 3, 'and the rest is the camera');
+
+    const snap = await call(page, 'snapshot', { quality: 'raw', sourceType: 'stream' });
+    assert.deepEqual([snap.errMsg, snap.width, snap.height], ['snapshot:ok', W, H]);
+    const snapTop = meanColour(await imagePixels(page, String(snap.tempImagePath)), 0, H / 4 - 4);
+    assert.ok(snapTop[1] > 150 && snapTop[0] < 60, `the snapshot has the sticker: ${snapTop.map(Math.round)}`);
+
+    assert.equal((await call(page, 'clearStickers')).errMsg, 'clearStickers:ok');
+    const cleared = await previewPixels(page);
+    const clearedToCamera = colourDistance(cleared, camera);
+    const sameStream = await page.evaluate(`document.getElementById('under-test').shadowRoot.querySelector('video').srcObject === window.previewStream`);
+    console.log(`# cleared: preview vs camera ${clearedToCamera.toFixed(2)} levels; same stream ${sameStream}`);
+    assert.ok(clearedToCamera < 3, 'cleared, the preview is the camera again');
+    assert.equal(sameStream, true, 'the <video> kept its stream through both switches');
+  } finally {
+    await page.close();
+  }
+});
+
+test('local-mirror flips only the preview; remote-mirror flips only the pushed picture', async () => {
+  const [local, remote] = await Promise.all([
+    open('preview-local-mirror', { 'local-mirror': 'enable' }),
+    open('preview-remote-mirror', { 'local-mirror': 'disable', 'remote-mirror': '' }),
+  ]);
+  try {
+    await Promise.all([startPreview(local), startPreview(remote)]);
+    const measure = async (page: Page, name: string) => {
+      let seen!: Uint8Array;
+      let stream!: Uint8Array;
+      const pushed = await pushFrame(page, name, async () => {
+        seen = await screenshotPixels(page);
+        stream = await previewPixels(page);
+      });
+      return { seen, stream, pushed };
+    };
+    const [l, r] = await Promise.all([measure(local, 'preview-local-mirror'), measure(remote, 'preview-remote-mirror')]);
+    const report = {
+      localPushedVsCamera: colourDistance(l.pushed, camera),
+      localSeenVsFlippedPushed: colourDistance(l.seen, flipped(l.pushed)),
+      localSeenVsPushed: colourDistance(l.seen, l.pushed),
+      remotePushedVsFlippedCamera: colourDistance(r.pushed, flipped(camera)),
+      remotePushedVsCamera: colourDistance(r.pushed, camera),
+      remoteSeenVsCamera: colourDistance(r.seen, camera),
+      remoteSeenVsFlippedCamera: colourDistance(r.seen, flipped(camera)),
+      remoteStreamVsPushed: colourDistance(r.stream, r.pushed),
+    };
+    console.log(`# mirrors (levels): ${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(2)) : v))}`);
+    // local-mirror: the pushed picture is the camera's, the user sees it mirrored.
+    assert.ok(report.localPushedVsCamera < 4, 'local-mirror leaves the pushed picture alone');
+    assert.ok(report.localSeenVsFlippedPushed < 4 && report.localSeenVsPushed > report.localSeenVsFlippedPushed + 10, 'the user sees the pushed picture mirrored');
+    // remote-mirror with local-mirror disable: viewers get the mirror image, the user sees the camera unmirrored.
+    assert.ok(report.remotePushedVsFlippedCamera < 4 && report.remotePushedVsCamera > report.remotePushedVsFlippedCamera + 10, 'remote-mirror mirrors the pushed picture');
+    assert.ok(report.remoteStreamVsPushed < 4, "the preview's stream is the pushed picture");
+    assert.ok(report.remoteSeenVsCamera < 4 && report.remoteSeenVsFlippedCamera > report.remoteSeenVsCamera + 10, 'the user sees the camera unmirrored');
+  } finally {
+    await Promise.all([local.close(), remote.close()]);
+  }
+});
+
+/** Mean colour over rows y0 … y1 − 1. */
+function meanColour(f: Uint8Array, y0: number, y1: number): [number, number, number] {
+  const sum = [0, 0, 0];
+  for (let i = y0 * W * 3; i < y1 * W * 3; i += 3) for (let c = 0; c < 3; c++) sum[c]! += f[i + c]!;
+  const n = (y1 - y0) * W;
+  return sum.map((s) => s / n) as [number, number, number];
+}
