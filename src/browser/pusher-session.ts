@@ -118,7 +118,7 @@ export class PusherSession {
   /** Whether the stage's canvas holds the newest picture (not so while the preview shows the camera). */
   private staged = false;
   private preview: PreviewTrack | undefined;
-  /** The effect passes; kept across stages so applyFilter survives a size change. */
+  /** The effect passes; kept across previews, so effects set while none runs show in the next. */
   private readonly picture = new PictureEffects();
   /** Pushed while paused or hidden; a load or hash failure is statechange and error 10004. */
   private readonly waiting = new WaitingImage((message) => {
@@ -231,7 +231,7 @@ export class PusherSession {
     this.preview = new PreviewTrack();
     this.sink.preview(this.preview.stream);
     try {
-      this.stage = this.createStage();
+      this.openStage();
     } catch (e) {
       this.sink.warn?.(`the preview shows the camera without effects: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -240,14 +240,12 @@ export class PusherSession {
     this.frameSource.start();
   }
 
-  /** A stage at the pushed size, running the current effects, with the face tracker they need. */
-  private createStage(): VideoStage {
+  /** The stage at the pushed size, running the current effects, with the face tracker they need. */
+  private openStage(): void {
     const { video } = this.settings;
-    const stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
-    stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
-    this.stage = stage;
+    this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
+    this.stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
     this.syncFaceTracker();
-    return stage;
   }
 
   /** Ends the frame source, the stage and its face tracker, the encoder and the preview. */
@@ -626,7 +624,7 @@ export class PusherSession {
     const { video } = this.settings;
     let started!: () => void;
     this.videoStarted = new Promise((resolve) => (started = resolve));
-    this.stage ??= this.createStage();
+    if (!this.stage) this.openStage(); // throws without WebGL2: no push without the stage
     this.encoder = await H264Encoder.create({
       width: video.width,
       height: video.height,
