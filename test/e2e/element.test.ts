@@ -121,28 +121,36 @@ test('pause and resume keep one connection; sendMessage is in the SEI; snapshot 
   assert.ok(bytes.includes(hex), 'the message bytes are in a user_data_unregistered SEI');
 });
 
-test('device-position during a push reopens the camera and the push goes on', async () => {
-  const page = await openPusher(browser, studio.url, { url: nginx.url('live', 'recapture'), autopush: '' });
+test('device-position during a push reopens the camera and the push goes on; the preview keeps its stream', async () => {
+  const page = await openPusher(browser, studio.url, { url: nginx.url('live', 'recapture') });
+  // The camera tracks the element opens, seen through its captureSource (the preview's stream is
+  // the pushed picture, the same across a camera switch, so it does not show them).
+  await page.evaluate(() => {
+    const opened: MediaStreamTrack[] = [];
+    (window as unknown as { opened: MediaStreamTrack[] }).opened = opened;
+    (document.getElementById('under-test') as HTMLElement & { captureSource: unknown }).captureSource = async (c: MediaStreamConstraints) => {
+      const stream = await navigator.mediaDevices.getUserMedia(c);
+      opened.push(...stream.getVideoTracks());
+      return stream;
+    };
+  });
+  assert.equal((await call(page, 'start')).errMsg, 'start:ok');
   await waitForEvent(page, 'e.detail.code === 1002');
-  const tracks = () =>
-    page.evaluate(() => {
-      const video = document.getElementById('under-test')!.shadowRoot!.querySelector('video')!;
-      const stream = video.srcObject as MediaStream;
-      return { video: stream.getVideoTracks().map((t) => t.id) };
-    });
-  const before = await tracks();
+  const preview = () => page.evaluate(() => (window as unknown as { preview?: MediaProvider | null }).preview === document.getElementById('under-test')!.shadowRoot!.querySelector('video')!.srcObject);
+  await page.evaluate(() => ((window as unknown as { preview: MediaProvider | null }).preview = document.getElementById('under-test')!.shadowRoot!.querySelector('video')!.srcObject));
   await page.evaluate(() => {
     const el = document.getElementById('under-test')!;
     el.setAttribute('device-position', 'back');
   });
-  await page.waitForFunction((id) => {
-    const video = document.getElementById('under-test')!.shadowRoot!.querySelector('video')!;
-    return (video.srcObject as MediaStream).getVideoTracks()[0]?.id !== id;
-  }, before.video[0]);
-  const after = await tracks();
-  assert.equal(after.video.length, 1);
-  assert.notEqual(after.video[0], before.video[0], 'a new camera track');
+  await page.waitForFunction(() => (window as unknown as { opened: MediaStreamTrack[] }).opened.length === 2);
+  await page.waitForFunction(() => (window as unknown as { opened: MediaStreamTrack[] }).opened[0]!.readyState === 'ended');
+  const after = await page.evaluate(() => (window as unknown as { opened: MediaStreamTrack[] }).opened.map((t) => ({ id: t.id, state: t.readyState })));
+  assert.notEqual(after[1]!.id, after[0]!.id, 'a new camera track');
+  assert.equal(after[1]!.state, 'live', 'the new camera is open, the old one stopped');
   assert.equal(await page.getAttribute('#under-test', 'state'), 'pushing');
+  assert.equal(await preview(), true, 'the preview plays the same stream');
+  // The new camera's pictures reach the preview.
+  await page.evaluate(() => new Promise((resolve) => document.getElementById('under-test')!.shadowRoot!.querySelector('video')!.requestVideoFrameCallback(resolve)));
   await page.waitForTimeout(500);
   assert.equal((await events(page)).filter((e) => e.type === 'error').length, 0);
   assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
