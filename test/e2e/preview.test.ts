@@ -231,6 +231,50 @@ test('local-mirror flips only the preview; remote-mirror flips only the pushed p
   }
 });
 
+test('custom render shows in the preview before a push; paused, the preview holds the waiting image as the push does', async () => {
+  const page = await open('preview-custom', { 'enable-video-custom-render': '' });
+  const red = await readFile(await fixture('red-64.png'));
+  await page.route('**/waiting/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: red }));
+  try {
+    // A string: tsx would wrap these arrow functions in a __name() the page does not have.
+    await page.evaluate(`(async () => {
+      const { createLivePusherContext } = await import('/live-pusher.js');
+      const ctx = createLivePusherContext('under-test');
+      const g = ctx.createOffscreenCanvas().getContext('2d');
+      ctx.onCustomRendererEvent('frame', (info) => {
+        g.fillStyle = 'rgb(20, 220, 240)';
+        g.fillRect(0, 0, info.width, info.height / 2);
+      });
+    })()`);
+    await startPreview(page);
+    const previewing = await previewPixels(page);
+    const drawn = meanColour(previewing, 0, H / 2 - 8);
+    const half = (W * H * 3) / 2 + W * 3 * 8;
+    const under = colourDistance(previewing.subarray(half), camera.subarray(half));
+    console.log(`# custom render while previewing: top half ${drawn.map(Math.round)}, bottom half vs camera ${under.toFixed(2)} levels`);
+    assert.ok(Math.abs(drawn[0] - 20) < 8 && Math.abs(drawn[1] - 220) < 8 && Math.abs(drawn[2] - 240) < 8, 'what the app draws is in the preview');
+    assert.ok(under < 3, 'over the camera picture');
+
+    await page.evaluate((url) => document.getElementById('under-test')!.setAttribute('waiting-image', url), new URL('/waiting/red.png', studio.url).href);
+    let paused!: [number, number, number];
+    let resumed!: [number, number, number];
+    const pushed = await pushFrame(page, 'preview-custom', async () => {
+      assert.equal((await call(page, 'pause')).errMsg, 'pause:ok');
+      await page.waitForTimeout(800);
+      paused = meanColour(await previewPixels(page), 0, H);
+      assert.equal((await call(page, 'resume')).errMsg, 'resume:ok');
+      await page.waitForTimeout(800);
+      resumed = meanColour(await previewPixels(page), 0, H / 2 - 8);
+    });
+    const pushedTop = meanColour(pushed, 0, H / 2 - 8);
+    console.log(`# preview paused ${paused.map(Math.round)}, resumed top ${resumed.map(Math.round)}; pushed top ${pushedTop.map(Math.round)}`);
+    assert.ok(Math.abs(paused[0] - 224) < 8 && Math.abs(paused[1] - 16) < 8 && Math.abs(paused[2] - 32) < 8, 'paused, the preview shows the waiting image');
+    assert.ok(Math.abs(resumed[1] - 220) < 8 && Math.abs(pushedTop[1] - 220) < 12, 'resumed, the custom render again, as pushed');
+  } finally {
+    await page.close();
+  }
+});
+
 /** Mean colour over rows y0 … y1 − 1. */
 function meanColour(f: Uint8Array, y0: number, y1: number): [number, number, number] {
   const sum = [0, 0, 0];
