@@ -4,7 +4,8 @@
  *
  * Per captured frame, with custom rendering on: the picture (after the stage's effects) is drawn
  * into the app's canvas, then `frame` listeners run (they draw over it, or replace it), then the
- * canvas is what gets encoded. `update` fires first whenever the pushed size changes (and the
+ * canvas is what gets encoded and what the preview shows (from the preview's start on, before
+ * any push). `update` fires first whenever the pushed size changes (and the
  * canvas is resized to it). Drawing the picture first means an app that only adds an overlay
  * does not have to copy the camera itself. Web extension: listeners also get `frame`, the
  * picture as a VideoFrame valid during the call, and `canvas`.
