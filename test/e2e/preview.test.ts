@@ -275,6 +275,39 @@ test('custom render shows in the preview before a push; paused, the preview hold
   }
 });
 
+test('the face tracker runs with the preview: a face sticker follows the face before any push', async () => {
+  const face = `data:image/png;base64,${(await readFile(await fixture('face-360x640.png'))).toString('base64')}`;
+  const page = await openPusherWithPicture(browser, studio.url, { style: BOX }, face);
+  const blue = await readFile(await fixture('blue-64.png'));
+  await page.route('**/overlays/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: blue }));
+  // Pixels of the sticker's blue (0x1030e0) in the preview's next picture.
+  const bluePixels = `(async () => {
+    const video = document.getElementById('under-test').shadowRoot.querySelector('video');
+    await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
+    const g = new OffscreenCanvas(${W}, ${H}).getContext('2d');
+    g.drawImage(video, 0, 0, ${W}, ${H});
+    const d = g.getImageData(0, 0, ${W}, ${H}).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 2] > 180 && d[i] < 60 && d[i + 1] < 90) n++;
+    return n;
+  })()`;
+  try {
+    await startPreview(page);
+    const before = (await page.evaluate(bluePixels)) as number;
+    assert.equal((await call(page, 'applySticker', { type: 'face', stickers: [{ title: 'blue', path: new URL('/overlays/blue', studio.url).href }] })).errMsg, 'applySticker:ok');
+    // The model loads and finds the face in the worker: seconds on a shared machine.
+    let after = 0;
+    for (const deadline = Date.now() + 60_000; after <= 3000 && Date.now() < deadline; ) after = (await page.evaluate(bluePixels)) as number;
+    const state = await page.getAttribute('#under-test', 'state');
+    console.log(`# face sticker in the preview: ${before} blue pixels before, ${after} with it; state ${state}`);
+    assert.ok(before < 100, 'no blue before');
+    assert.ok(after > 3000, `the sticker on the face shows in the preview (${after} blue pixels)`);
+    assert.equal(state, 'previewing', 'and no push started');
+  } finally {
+    await page.close();
+  }
+});
+
 /** Mean colour over rows y0 … y1 − 1. */
 function meanColour(f: Uint8Array, y0: number, y1: number): [number, number, number] {
   const sum = [0, 0, 0];
