@@ -13,7 +13,7 @@ import { runTool } from '../support/children.js';
 import { launchChromium } from '../support/chromium.js';
 import { probePackets, probeStreams } from '../support/ffprobe.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
-import { call, codes, events, openPusher, waitForEvent, type PusherEvent } from './pusher-page.js';
+import { call, codes, events, openPusher, recordCaptureTracks, waitForEvent, type PusherEvent } from './pusher-page.js';
 
 
 let nginx: NginxRtmp;
@@ -125,15 +125,7 @@ test('device-position during a push reopens the camera and the push goes on; the
   const page = await openPusher(browser, studio.url, { url: nginx.url('live', 'recapture') });
   // The camera tracks the element opens, seen through its captureSource (the preview's stream is
   // the pushed picture, the same across a camera switch, so it does not show them).
-  await page.evaluate(() => {
-    const opened: MediaStreamTrack[] = [];
-    (window as unknown as { opened: MediaStreamTrack[] }).opened = opened;
-    (document.getElementById('under-test') as HTMLElement & { captureSource: unknown }).captureSource = async (c: MediaStreamConstraints) => {
-      const stream = await navigator.mediaDevices.getUserMedia(c);
-      opened.push(...stream.getVideoTracks());
-      return stream;
-    };
-  });
+  await recordCaptureTracks(page);
   assert.equal((await call(page, 'start')).errMsg, 'start:ok');
   await waitForEvent(page, 'e.detail.code === 1002');
   const preview = () => page.evaluate(() => (window as unknown as { preview?: MediaProvider | null }).preview === document.getElementById('under-test')!.shadowRoot!.querySelector('video')!.srcObject);
@@ -142,9 +134,9 @@ test('device-position during a push reopens the camera and the push goes on; the
     const el = document.getElementById('under-test')!;
     el.setAttribute('device-position', 'back');
   });
-  await page.waitForFunction(() => (window as unknown as { opened: MediaStreamTrack[] }).opened.length === 2);
-  await page.waitForFunction(() => (window as unknown as { opened: MediaStreamTrack[] }).opened[0]!.readyState === 'ended');
-  const after = await page.evaluate(() => (window as unknown as { opened: MediaStreamTrack[] }).opened.map((t) => ({ id: t.id, state: t.readyState })));
+  const cameras = () => (window as unknown as { captured: MediaStreamTrack[] }).captured.filter((t) => t.kind === 'video');
+  await page.waitForFunction(`(${cameras})().length === 2 && (${cameras})()[0].readyState === 'ended'`);
+  const after = (await page.evaluate(`(${cameras})().map((t) => ({ id: t.id, state: t.readyState }))`)) as { id: string; state: string }[];
   assert.notEqual(after[1]!.id, after[0]!.id, 'a new camera track');
   assert.equal(after[1]!.state, 'live', 'the new camera is open, the old one stopped');
   assert.equal(await page.getAttribute('#under-test', 'state'), 'pushing');

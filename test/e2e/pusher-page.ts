@@ -51,6 +51,24 @@ export async function openPusher(browser: Browser, studioUrl: string, attributes
   return page;
 }
 
+/**
+ * Makes the pusher under test open its devices through a `captureSource` that keeps every track
+ * it hands out in `window.captured` (oldest first): the tests see which camera and microphone
+ * tracks the element opened and stopped (the preview's stream carries only the pushed picture).
+ * Call it before the element opens its devices (before start / startPreview, without autopush).
+ */
+export async function recordCaptureTracks(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const captured: MediaStreamTrack[] = [];
+    (window as unknown as { captured: MediaStreamTrack[] }).captured = captured;
+    (document.getElementById('under-test') as HTMLElement & { captureSource: unknown }).captureSource = async (c: MediaStreamConstraints) => {
+      const stream = await navigator.mediaDevices.getUserMedia(c);
+      captured.push(...stream.getTracks());
+      return stream;
+    };
+  });
+}
+
 /** The events recorded so far. */
 export function events(page: Page): Promise<PusherEvent[]> {
   return page.evaluate(() => (window as unknown as { events: PusherEvent[] }).events);

@@ -21,7 +21,7 @@ import { reverberationTime } from '../audio/acoustics.js';
 import { fundamentalHz } from '../audio/voice-measures.js';
 import { REVERB_DESIGNS } from '../../src/browser/audio/reverb.js';
 import { VOICE_CHANGER_DESIGNS } from '../../src/browser/audio/voice-changer.js';
-import { call, events, openPusher, waitForEvent } from './pusher-page.js';
+import { call, events, openPusher, recordCaptureTracks, waitForEvent } from './pusher-page.js';
 
 const MIC_HZ = 440;
 const BGM_HZ = 1000;
@@ -271,20 +271,17 @@ test('audio-quality changes mid-push: a new 16 kHz sequence header, the tone car
 
 test('enable-ans reopens the microphone with noise suppression and swaps it in without a gap', async () => {
   await rm(nginx.recordingPath('ans'), { force: true });
-  const page = await openPushing('ans');
-  const micSettings = () =>
-    page.evaluate(() => {
-      const video = document.getElementById('under-test')!.shadowRoot!.querySelector('video')!;
-      const track = (video.srcObject as MediaStream).getAudioTracks()[0]!;
-      return { id: track.id, noiseSuppression: track.getSettings().noiseSuppression };
-    });
+  // The microphone tracks the element opens, seen through its captureSource: the newest live one is in use.
+  const page = await openPusher(browser, studio.url, { url: nginx.url('live', 'ans') });
+  await recordCaptureTracks(page);
+  assert.equal((await call(page, 'start')).errMsg, 'start:ok');
+  await waitForEvent(page, 'e.detail.code === 1002');
+  const liveMic = () => (window as unknown as { captured: MediaStreamTrack[] }).captured.filter((t) => t.kind === 'audio' && t.readyState === 'live').at(-1);
+  const micSettings = async () => (await page.evaluate(`(() => { const t = (${liveMic})(); return { id: t.id, noiseSuppression: t.getSettings().noiseSuppression }; })()`)) as { id: string; noiseSuppression?: boolean };
   await page.waitForTimeout(1500);
   const before = await micSettings();
   await setAttribute(page, 'enable-ans', 'true');
-  await page.waitForFunction(() => {
-    const video = document.getElementById('under-test')!.shadowRoot!.querySelector('video')!;
-    return (video.srcObject as MediaStream).getAudioTracks()[0]?.getSettings().noiseSuppression === true;
-  });
+  await page.waitForFunction(`(${liveMic})()?.getSettings().noiseSuppression === true`);
   const after = await micSettings();
   await page.waitForTimeout(2000);
   assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
