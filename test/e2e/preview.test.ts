@@ -156,7 +156,7 @@ test('a filter set before pushing shows in the preview, and the pushed picture l
   }
 });
 
-test('effects switched on and off while previewing show at once, in the same <video> stream; snapshot works before a push', async () => {
+test('effects switched on and off while previewing show at once, in the same <video> stream; snapshot works before a push; stop and start preview', async () => {
   const page = await open('preview-live');
   const green = await readFile(await fixture('green-64.png'));
   await page.route('**/overlays/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: green }));
@@ -186,6 +186,16 @@ test('effects switched on and off while previewing show at once, in the same <vi
     console.log(`# cleared: preview vs camera ${clearedToCamera.toFixed(2)} levels; same stream ${sameStream}`);
     assert.ok(clearedToCamera < 3, 'cleared, the preview is the camera again');
     assert.equal(sameStream, true, 'the <video> kept its stream through both switches');
+
+    // Stopped, the preview lets the camera go; a look set meanwhile is in the next preview.
+    assert.equal((await call(page, 'stopPreview')).errMsg, 'stopPreview:ok');
+    const stopped = await page.evaluate(`document.getElementById('under-test').shadowRoot.querySelector('video').srcObject === null`);
+    assert.equal(stopped, true, 'no stream while stopped');
+    await page.evaluate((look) => document.getElementById('under-test')!.setAttribute('filter', look), LOOK);
+    assert.equal((await call(page, 'startPreview')).errMsg, 'startPreview:ok');
+    const again = colourDistance(await previewPixels(page), camera);
+    console.log(`# preview started again with ${LOOK}: ${again.toFixed(2)} levels from the camera`);
+    assert.ok(again > 10, 'the look set while stopped shows in the new preview');
   } finally {
     await page.close();
   }
