@@ -107,7 +107,7 @@ export class PusherSession {
   private frameSource: FrameSource | undefined;
   private stage: VideoStage | undefined;
   /** The effect passes; kept across stages so applyFilter survives a size change. */
-  private readonly picture = new PictureEffects();
+  private readonly picture = new PictureEffects({ onWarning: (message) => this.sink.warn?.(message) });
   /** Pushed while paused or hidden; a load or hash failure is statechange and error 10004. */
   private readonly waiting = new WaitingImage((message) => {
     this.status(StatusCode.WaitingImageFailed, `${describeStatus(StatusCode.WaitingImageFailed)}: ${message}`);
