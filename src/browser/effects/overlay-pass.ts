@@ -93,7 +93,7 @@ const OVERLAY_FRAGMENT_SHADER = `#version 300 es
 precision mediump float;
 uniform sampler2D u_image;
 uniform sampler2D u_backdrop;
-uniform vec2 u_size;
+uniform highp vec2 u_size; // shared with the vertex shader, whose floats are highp
 uniform float u_alpha;
 uniform int u_blend;
 in vec2 v_uv;
