@@ -362,8 +362,9 @@ test('background stickers: behind the person (segtype 0), then only inside the p
   assert.ok(i.backgroundChange < 6 && !i.background.some(isGreen), `segtype 1: the background keeps its own (changed by ${i.backgroundChange.toFixed(2)} levels)`);
 });
 
-test('a zip sticker package, multiply lipstick and active triggers', async () => {
+test('a zip sticker package, multiply lipstick and active triggers; without the segmentation model back stickers are off and the rest goes on', async () => {
   const page = await browser.newPage();
+  await page.route('**/segmentation/**', (route) => route.abort());
   const [green, blue, red] = await Promise.all(['green', 'blue', 'red'].map(async (c) => new Uint8Array(await readFile(await fixture(`${c}-64.png`)))));
   // One package, two stickers (titles a and b), the frames in a folder inside it.
   const pack = zipSync({ 'stickers/a_0.png': green!, 'stickers/b_0.png': blue!, 'stickers/readme.txt': new TextEncoder().encode('two stickers') });
@@ -376,8 +377,10 @@ test('a zip sticker package, multiply lipstick and active triggers', async () =>
     return body ? route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from(body) }) : route.fulfill({ status: 404 });
   });
   const warnings: string[] = [];
+  const noSegmentation: string[] = [];
   page.on('console', (m: ConsoleMessage) => {
     if (m.type() === 'warning' && m.text().includes('hand gestures')) warnings.push(m.text());
+    if (m.type() === 'warning' && m.text().includes("background stickers (applySticker type 'back') are off")) noSegmentation.push(m.text());
   });
   const base = new URL('/packages/', studio.url).href;
   const [posA, posB, posC, posD] = [
@@ -387,6 +390,8 @@ test('a zip sticker package, multiply lipstick and active triggers', async () =>
     [0.7, 0.82, 0.95, 0.92],
   ];
   const { recording } = await pushFace('face-pack', {}, page, async (p) => {
+    // First, so that the landmark model has loaded by the time the frame is taken.
+    assert.equal((await call(p, 'applyLipStickMakeup', { path: `${base}red.png`, alpha: 1, blendMode: 'multiply' })).errMsg, 'applyLipStickMakeup:ok');
     // What cannot be read says why.
     assert.match((await call(p, 'applySticker', { type: '2D', stickers: [{ title: 'a', path: `${base}bad.zip`, pos: posA }] })).errMsg!, /^applySticker:fail .*bad\.zip is not a readable zip package/);
     assert.match((await call(p, 'applySticker', { type: '2D', stickers: [{ title: 'c', path: `${base}pack.zip`, len: 2, pos: posA }] })).errMsg!, /^applySticker:fail .*pack\.zip: the package has no frame c_0, c_1/);
@@ -404,10 +409,13 @@ test('a zip sticker package, multiply lipstick and active triggers', async () =>
       { title: 'a', path: `${base}pack.zip`, pos: posD, active: 101 },
     ];
     assert.equal((await call(p, 'applySticker', { type: 'front', stickers: triggered })).errMsg, 'applySticker:ok');
-    assert.equal((await call(p, 'applyLipStickMakeup', { path: `${base}red.png`, alpha: 1, blendMode: 'multiply' })).errMsg, 'applyLipStickMakeup:ok');
+    // A green background everywhere but the person, were the model there (posC and posD would show it).
+    assert.equal((await call(p, 'applySticker', { type: 'back', stickers: [{ title: 'a', path: `${base}pack.zip` }] })).errMsg, 'applySticker:ok');
+    // (The landmark model may take seconds to find the face on a busy machine.)
+    await p.waitForTimeout(PUSH_MS);
   });
   await page.close();
-  const frame = await frameAt(recording);
+  const frame = await frameAt(recording, (2 * PUSH_MS) / 1000 - 0.5);
   const [a, b, c, d] = [posA, posB, posC, posD].map((pos) => meanInQuad(frame, rectQuad(pos!)).map(Math.round));
   const [plainC, plainD] = [posC, posD].map((pos) => meanInQuad(plainFrame, rectQuad(pos!)).map(Math.round));
   const lips = makeupPlacements(plainPoints, 'lipstick')[0]!.quad;
@@ -420,5 +428,6 @@ test('a zip sticker package, multiply lipstick and active triggers', async () =>
   assert.ok(c!.every((v, k) => Math.abs(v - plainC![k]!) < 8), `active 10 (mouth open) does not show on the smiling, not open, mouth: ${c} vs ${plainC}`);
   assert.ok(d!.every((v, k) => Math.abs(v - plainD![k]!) < 8), `active 101 (a hand gesture) never shows: ${d} vs ${plainD}`);
   assert.equal(warnings.length, 1, `the hand gesture is warned about once: ${JSON.stringify(warnings)}`);
+  assert.equal(noSegmentation.length, 1, `the missing segmentation model is warned about once: ${JSON.stringify(noSegmentation)}`);
   for (let k = 0; k < 3; k++) assert.ok(Math.abs(lipsOn[k]! - expected[k]!) < 14, `multiply: channel ${k} is ${lipsOn[k]!.toFixed(1)}, expected ${expected[k]!.toFixed(1)}`);
 });
