@@ -1,75 +1,62 @@
 /**
- * bench/effects, person segmentation (spec §3 applySticker type `back`): milliseconds per mask in
- * the segmentation worker (the bundle's segmentation-worker.js, served by the studio) on the face
- * photo at the sizes the overlay pass sends it: 144×256 for a 360×640 push and 256×144 for
- * 1280×720 (the long side 256). `firstMs` is from starting the worker to the first mask (the
- * 13 MB wasm runtime and the model loaded and compiled). bench/effects/effects.ts reports it
- * under `segmentation`; alone:
+ * bench/effects, person segmentation (spec §3 applySticker type `back`), on the face photo:
+ * milliseconds per mask in the segmentation worker at the sizes the overlay pass sends it
+ * (144×256 for a 360×640 push, 256×144 for 1280×720: the long side 256), `firstMs` from starting
+ * the worker to the first mask (the 13 MB wasm runtime and the model loaded and compiled); and the
+ * stage's milliseconds per frame without effects and with a `back` sticker (the read-back for
+ * the model on the frames that feed it, and the composite), frames paced at 15 per second so that
+ * the worker runs alongside as in a push. bench/effects/effects.ts reports it under
+ * `segmentation`; alone:
  *
  *   npx tsx bench/effects/segmentation.ts [--masks 20]
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
+// @ts-expect-error scripts/bundle.mjs is plain JavaScript without declarations
+import { bundleEntry } from '../../scripts/bundle.mjs';
 import { startStudio } from '../../src/node/studio/server.js';
 import { launchChromium } from '../../test/support/chromium.js';
 import { fixture } from '../../test/support/fixtures.js';
+import type { BackStageTiming, MaskTiming } from './segmentation-page.js';
 
 export interface SegmentationTiming {
-  width: number;
-  height: number;
-  firstMs: number;
-  masks: number;
-  meanMs: number;
-  p95Ms: number;
+  masks: MaskTiming[];
+  stage: BackStageTiming[];
 }
 
-/** Times `masks` masks of the picture at `imageUrl` scaled to each size, in a fresh worker each (a page on the studio). */
-export async function timeSegmentation(page: Page, imageUrl: string, masks: number): Promise<SegmentationTiming[]> {
-  const out: SegmentationTiming[] = [];
-  for (const [width, height] of [
+type PageApi = {
+  timeMasks(url: string, w: number, h: number, n: number): Promise<MaskTiming>;
+  timeBackStage(url: string, w: number, h: number, n: number): Promise<BackStageTiming>;
+};
+
+/** Adds the in-page half to `page` (a page on the studio) and times `masks` masks and 2 × `masks` frames per size. */
+export async function timeSegmentation(page: Page, imageUrl: string, masks: number): Promise<SegmentationTiming> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-segmentation-'));
+  try {
+    const bundle = path.join(dir, 'segmentation-page.js');
+    await bundleEntry(path.relative(process.cwd(), path.resolve(import.meta.dirname, 'segmentation-page.ts')), path.relative(process.cwd(), bundle), { sourcemap: false });
+    await page.addScriptTag({ content: await readFile(bundle, 'utf8'), type: 'module' });
+    await page.waitForFunction(() => 'timeBackStage' in window);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const result: SegmentationTiming = { masks: [], stage: [] };
+  for (const [w, h] of [
     [144, 256],
     [256, 144],
   ] as const) {
-    out.push(
-      await page.evaluate(
-        async ([url, w, h, n]) => {
-          // (No local named functions in here: tsx's keepNames would reference a __name the page lacks.)
-          const canvas = new OffscreenCanvas(w, h);
-          const g = canvas.getContext('2d')!;
-          g.drawImage(await createImageBitmap(await (await fetch(url)).blob()), 0, 0, w, h);
-          const start = performance.now();
-          const worker = new Worker('/segmentation-worker.js', { type: 'module' });
-          const files = new URL('/segmentation/', location.href).href;
-          type Reply = { type: string; ms?: number; message?: string };
-          const waiting: ((reply: Reply) => void)[] = [];
-          worker.onmessage = (e) => waiting.shift()?.(e.data);
-          let next = new Promise<Reply>((resolve) => waiting.push(resolve));
-          worker.postMessage({ type: 'init', wasmLoaderUrl: `${files}vision_wasm_module_internal.js`, wasmBinaryUrl: `${files}vision_wasm_module_internal.wasm`, modelUrl: `${files}selfie_segmentation.tflite` });
-          const ready = await next;
-          if (ready.type !== 'ready') throw new Error(`segmentation worker: ${ready.message}`);
-          const times: number[] = [];
-          let firstMs = 0;
-          for (let id = 1; id <= n + 1; id++) {
-            next = new Promise<Reply>((resolve) => waiting.push(resolve));
-            worker.postMessage({ type: 'segment', id, image: g.getImageData(0, 0, w, h) });
-            const mask = await next;
-            if (mask.type !== 'mask') throw new Error(`segmentation worker: ${mask.message}`);
-            // The first mask pays the runtime's warm-up (XNNPACK packs the weights): counted in firstMs only.
-            if (id === 1) firstMs = performance.now() - start;
-            else times.push(mask.ms!);
-          }
-          worker.terminate();
-          times.sort((a, b) => a - b);
-          const [mean, p95] = [times.reduce((s, v) => s + v, 0) / n, times[Math.ceil(n * 0.95) - 1]!];
-          return { width: w, height: h, firstMs: Math.round(firstMs), masks: n, meanMs: Math.round(mean * 10) / 10, p95Ms: Math.round(p95 * 10) / 10 };
-        },
-        [imageUrl, width, height, masks] as const,
-      ),
-    );
+    result.masks.push(await page.evaluate(([url, w, h, n]) => (window as unknown as PageApi).timeMasks(url, w, h, n), [imageUrl, w, h, masks] as const));
   }
-  return out;
+  for (const [w, h] of [
+    [360, 640],
+    [1280, 720],
+  ] as const) {
+    result.stage.push(await page.evaluate(([url, w, h, n]) => (window as unknown as PageApi).timeBackStage(url, w, h, n), [imageUrl, w, h, 2 * masks] as const));
+  }
+  return result;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -82,7 +69,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     await page.goto(studio.url);
     const face = `data:image/png;base64,${(await readFile(await fixture('face-360x640.png'))).toString('base64')}`;
     const segmentation = await timeSegmentation(page, face, masks);
-    const host = { cpus: os.cpus().length, loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+    const host = { cpus: os.cpus().length, loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100), renderer: 'SwiftShader (--disable-gpu)' };
     process.stdout.write(`${JSON.stringify({ bench: 'effects-segmentation', host, segmentation }, null, 2)}\n`);
   } finally {
     await browser.close();

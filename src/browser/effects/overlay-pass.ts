@@ -294,7 +294,8 @@ export class OverlayPass implements StagePass {
     gl.useProgram(programs.overlay);
     gl.bindVertexArray(programs.quad);
     gl.uniform2f(programs.size, ctx.width, ctx.height);
-    // The picture under the overlays, for the blend modes.
+    // The picture under the overlays, for the blend modes: each makeup image combines with the
+    // face itself, not with another overlay where two regions meet (brow and eye shadow).
     gl.activeTexture(gl.TEXTURE1);
     gl.bindTexture(gl.TEXTURE_2D, current.texture);
     gl.activeTexture(gl.TEXTURE0);
