@@ -4,7 +4,10 @@
  * per checkout with ffmpeg: test/support/fixtures.ts) through its `captureSource`, via the
  * studio's gateway, to nginx-rtmp; the last frame of each recording is decoded with ffmpeg and
  * the same landmark model (the bundle's face-worker.js, in a Chromium page) measures the face in
- * it. The photo is static, so pushes compare frame against frame.
+ * it. The photo is static, so pushes compare frame against frame. Stickers and makeup (spec §3)
+ * are measured by colour where they must be: flat-coloured pictures over the person, behind them
+ * (background stickers, through the bundle's segmentation worker), from a zip package, or
+ * multiplied with the lips.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
