@@ -4,7 +4,8 @@
 // so it cannot share the main bundle), and copies the landmark model's weights beside them into
 // dist/browser/face-models/. ESM, ES2022 (what WebCodecs-capable browsers run), minified, with
 // source maps. The person segmentation worker likewise, with MediaPipe's vision runtime and the
-// selfie segmentation model copied into dist/browser/segmentation/. Then the compiled CLI into dist/node/cli-bundle/, which bin/live-pusher.js runs.
+// selfie segmentation model copied into dist/browser/segmentation/. Then the compiled CLI into
+// dist/node/cli-bundle/, which bin/live-pusher.js runs.
 //
 //   node scripts/bundle.mjs                   all bundles and the model files
 //   node scripts/bundle.mjs --entry <file> --out <file> [--no-minify]

@@ -60,7 +60,7 @@ const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '
 /** The browser bundle `npm run build` writes (scripts/bundle.mjs). */
 export const BROWSER_BUNDLE = join(PACKAGE_ROOT, 'dist', 'browser', 'live-pusher.js');
 /**
- * `/live-pusher.js` and the AAC and face landmark workers beside it (the element loads them
+ * `/live-pusher.js` and the AAC, face landmark and segmentation workers beside it (the element loads them
  * relative to its own URL), with their source maps, the landmark model's files in `/face-models/`
  * and the segmentation runtime and model in `/segmentation/` (scripts/bundle.mjs copies them
  * there; names only, no path traversal).
