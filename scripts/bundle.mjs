@@ -3,7 +3,9 @@
 // the AAC and face landmark workers into their own files next to it (a worker is loaded by URL,
 // so it cannot share the main bundle), and copies the landmark model's weights beside them into
 // dist/browser/face-models/. ESM, ES2022 (what WebCodecs-capable browsers run), minified, with
-// source maps. Then the compiled CLI into dist/node/cli-bundle/, which bin/live-pusher.js runs.
+// source maps. The person segmentation worker likewise, with MediaPipe's vision runtime and the
+// selfie segmentation model copied into dist/browser/segmentation/. Then the compiled CLI into
+// dist/node/cli-bundle/, which bin/live-pusher.js runs.
 //
 //   node scripts/bundle.mjs                   all bundles and the model files
 //   node scripts/bundle.mjs --entry <file> --out <file> [--no-minify]
@@ -44,6 +46,22 @@ export const FACE_MODEL_FILES = [
   'tiny_face_detector_model.bin',
   'face_landmark_68_model-weights_manifest.json',
   'face_landmark_68_model.bin',
+];
+
+/** The person segmentation worker (spec §3 applySticker type `back`) and where it goes. */
+export const SEGMENTATION_WORKER_ENTRY = 'src/browser/effects/segmentation-worker.ts';
+export const SEGMENTATION_WORKER_OUT = 'dist/browser/segmentation-worker.js';
+/** Where its runtime and model go: the worker loads them relative to the element's URL. */
+export const SEGMENTATION_FILES_OUT = 'dist/browser/segmentation';
+/**
+ * Package → the files copied from it as they are: MediaPipe Tasks' vision runtime (the ES module
+ * loader a module worker imports, and its SIMD wasm) and the selfie segmentation model the
+ * legacy @mediapipe/selfie_segmentation package ships (nothing is downloaded at run time).
+ */
+export const SEGMENTATION_FILES = [
+  ['@mediapipe/tasks-vision/wasm', 'vision_wasm_module_internal.js'],
+  ['@mediapipe/tasks-vision/wasm', 'vision_wasm_module_internal.wasm'],
+  ['@mediapipe/selfie_segmentation', 'selfie_segmentation.tflite'],
 ];
 
 /**
@@ -93,7 +111,14 @@ export async function copyFaceModels() {
   process.stderr.write(`[bundle] face-api models → ${FACE_MODELS_OUT}/ (${FACE_MODEL_FILES.length} files)\n`);
 }
 
-/** The element bundle, the workers (the AAC one when its source exists) and the face models. */
+/** Copies the segmentation runtime and model from their packages into {@link SEGMENTATION_FILES_OUT}. */
+export async function copySegmentationFiles() {
+  await mkdir(resolve(root, SEGMENTATION_FILES_OUT), { recursive: true });
+  await Promise.all(SEGMENTATION_FILES.map(([from, name]) => copyFile(join(root, 'node_modules', from, name), resolve(root, SEGMENTATION_FILES_OUT, name))));
+  process.stderr.write(`[bundle] segmentation runtime and model → ${SEGMENTATION_FILES_OUT}/ (${SEGMENTATION_FILES.length} files)\n`);
+}
+
+/** The element bundle, the workers (the AAC one when its source exists), the face models and the segmentation files. */
 export async function bundleBrowser({ minify = true } = {}) {
   if (!existsSync(resolve(root, BROWSER_ENTRY))) throw new Error(`bundle: ${BROWSER_ENTRY} does not exist`);
   await bundleEntry(BROWSER_ENTRY, BROWSER_OUT, { minify });
@@ -102,6 +127,8 @@ export async function bundleBrowser({ minify = true } = {}) {
   else process.stderr.write(`[bundle] no AAC worker entry yet (looked for ${AAC_WORKER_ENTRIES.join(', ')}); skipped\n`);
   await bundleEntry(FACE_WORKER_ENTRY, FACE_WORKER_OUT, { minify });
   await copyFaceModels();
+  await bundleEntry(SEGMENTATION_WORKER_ENTRY, SEGMENTATION_WORKER_OUT, { minify });
+  await copySegmentationFiles();
 }
 
 /** The compiled CLI entry the Node bundle starts from (run `tsc -p tsconfig.build.json` first). */

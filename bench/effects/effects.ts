@@ -25,6 +25,7 @@ import { fixture } from '../../test/support/fixtures.js';
 import { probePackets } from '../../test/support/ffprobe.js';
 import { startNginxRtmp } from '../../test/support/nginx-rtmp.js';
 import type { LandmarkTiming, StageTiming } from './page.js';
+import { timeSegmentation } from './segmentation.js';
 
 const framesArg = process.argv.indexOf('--frames');
 const FRAMES = framesArg >= 0 ? Number(process.argv[framesArg + 1]) : 60;
@@ -46,6 +47,7 @@ try {
     ([url, n]) => (window as unknown as { timeLandmarks(url: string, n: number): Promise<LandmarkTiming> }).timeLandmarks(url, n),
     [face, 28] as const,
   );
+  const segmentation = await timeSegmentation(page, face, 20);
   const results: StageTiming[] = [];
   for (const [width, height] of [
     [360, 640],
@@ -83,7 +85,7 @@ try {
     pushed.push({ config, fps: Math.round(((video.length - 1) / span) * 10) / 10 });
   }
   const info = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100), renderer: 'SwiftShader (--disable-gpu)' };
-  process.stdout.write(`${JSON.stringify({ bench: 'effects', host: info, frames: FRAMES, landmarks, results, pushedWithAllEffects: pushed }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'effects', host: info, frames: FRAMES, landmarks, segmentation, results, pushedWithAllEffects: pushed }, null, 2)}\n`);
 } finally {
   await browser.close();
   await studio.close();

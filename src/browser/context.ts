@@ -12,7 +12,7 @@ import { loadMakeup, loadStickers } from './effects/stickers.js';
 
 type Options<A extends object = object> = (A & MethodCallbacks<never>) | undefined;
 
-/** The makeup methods' arguments (spec §3); `blendMode` is accepted and blending is normal alpha. */
+/** The makeup methods' arguments (spec §3); `blendMode` names in effects/blend-modes.ts. */
 type MakeupOptions = { alpha?: unknown; path?: unknown; md5?: unknown; blendMode?: unknown };
 
 interface ZoomCapabilities {
@@ -190,8 +190,8 @@ export class LivePusherContext {
 
   /**
    * Stickers over the pushed picture (spec §3), in place of the ones of the same `type` before:
-   * `2D`/`front` placed by `pos` in the picture, `face`/`head` following the face
-   * (effects/stickers.ts has the shapes).
+   * `2D`/`front` placed by `pos` in the picture, `face`/`head` following the face, `back` behind
+   * or inside the person (effects/stickers.ts has the shapes).
    */
   applySticker(options?: Options<{ type?: unknown; stickers?: unknown }>) {
     return invoke('applySticker', options, async () => {

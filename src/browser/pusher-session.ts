@@ -119,7 +119,7 @@ export class PusherSession {
   private staged = false;
   private preview: PreviewTrack | undefined;
   /** The effect passes; kept across previews, so effects set while none runs show in the next. */
-  private readonly picture = new PictureEffects();
+  private readonly picture = new PictureEffects({ onWarning: (message) => this.sink.warn?.(message) });
   /** Pushed while paused or hidden; a load or hash failure is statechange and error 10004. */
   private readonly waiting = new WaitingImage((message) => {
     this.status(StatusCode.WaitingImageFailed, `${describeStatus(StatusCode.WaitingImageFailed)}: ${message}`);

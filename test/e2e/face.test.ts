@@ -4,17 +4,22 @@
  * per checkout with ffmpeg: test/support/fixtures.ts) through its `captureSource`, via the
  * studio's gateway, to nginx-rtmp; the last frame of each recording is decoded with ffmpeg and
  * the same landmark model (the bundle's face-worker.js, in a Chromium page) measures the face in
- * it. The photo is static, so pushes compare frame against frame.
+ * it. The photo is static, so pushes compare frame against frame. Stickers and makeup (spec §3)
+ * are measured by colour where they must be: flat-coloured pictures over the person, behind them
+ * (background stickers, through the bundle's segmentation worker), from a zip package, or
+ * multiplied with the lips.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { zipSync } from 'fflate';
 import { startStudio, type Studio } from '../../src/node/studio/server.js';
 import { runTool } from '../support/children.js';
 import { launchChromium } from '../support/chromium.js';
 import { fixture } from '../support/fixtures.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
+import { md5Hex } from '../../src/core/md5.js';
 import { faceStickerQuad, makeupPlacements } from '../../src/browser/effects/face-regions.js';
 import { call, events, openPusherWithPicture, waitForEvent } from './pusher-page.js';
 
@@ -293,7 +298,8 @@ test('stickers by pos and on the face, and lipstick on the lips; cleared, the pi
     }
     // What cannot be done says why.
     assert.match((await call(p, 'applySticker', { type: '2D', stickers: [{ title: 'green', path: `${base}green` }] })).errMsg!, /^applySticker:fail pos must be/);
-    assert.match((await call(p, 'applySticker', { type: 'back', stickers: [{ title: 'green', path: `${base}green` }] })).errMsg!, /^applySticker:fail not supported by this version of live-pusher yet/);
+    assert.match((await call(p, 'applySticker', { type: 'back', stickers: [{ title: 'green', path: `${base}green`, segtype: 2 }] })).errMsg!, /^applySticker:fail stickers\[0\]\.segtype must be 0/);
+    assert.match((await call(p, 'applyLipStickMakeup', { path: `${base}red.png`, blendMode: 'luminosity' })).errMsg!, /^applyLipStickMakeup:fail blendMode must be one of normal, multiply, screen, overlay/);
     await p.waitForTimeout(PUSH_MS);
     assert.equal((await call(p, 'clearStickers')).errMsg, 'clearStickers:ok');
     assert.equal((await call(p, 'clearMakeups')).errMsg, 'clearMakeups:ok');
@@ -314,4 +320,117 @@ test('stickers by pos and on the face, and lipstick on the lips; cleared, the pi
   assert.ok(hat[2] > 170 && hat[0] < 70, `the face sticker is where the face puts it: ${hat.map(Math.round)}`);
   assert.ok(lipsOn[0] - lipsOn[1] > lipsPlain[0] - lipsPlain[1] + 30, 'the lipstick reddens the lips');
   assert.ok(restored < 1.5, `cleared, the picture differs from the plain push by ${restored.toFixed(2)} levels`);
+});
+
+/** A rectangle [x1, y1, x2, y2] in shares of the picture as a quad in its pixels. */
+function rectQuad([x1, y1, x2, y2]: readonly number[]): number[] {
+  const [a, b, c, d] = [x1! * W, y1! * H, x2! * W, y2! * H];
+  return [a, b, c, b, c, d, a, d];
+}
+
+/** Whether `rgb` is the green sticker's colour (0x00c800, through the encoder). */
+const isGreen = (rgb: readonly number[]): boolean => rgb[1]! > 150 && rgb[0]! < 70 && rgb[2]! < 70;
+
+test('background stickers: behind the person (segtype 0), then only inside the person (segtype 1)', async () => {
+  const page = await browser.newPage();
+  const green = await readFile(await fixture('green-64.png'));
+  await page.route('**/backs/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: green }));
+  const path = new URL('/backs/wall', studio.url).href;
+  // The segmentation model loads in the worker (a few seconds on a busy 2-core machine).
+  const settleMs = 2 * PUSH_MS;
+  const { recording } = await pushFace('face-back', {}, page, async (p) => {
+    assert.equal((await call(p, 'applySticker', { type: 'back', stickers: [{ title: 'wall', path, len: 1 }] })).errMsg, 'applySticker:ok');
+    await p.waitForTimeout(settleMs);
+    assert.equal((await call(p, 'applySticker', { type: 'back', stickers: [{ title: 'wall', path, len: 1, segtype: 1 }] })).errMsg, 'applySticker:ok');
+    await p.waitForTimeout(settleMs - PUSH_MS);
+  });
+  await page.close();
+  const behind = await frameAt(recording, settleMs / 1000 - 0.5);
+  const inside = await frameAt(recording, (2 * settleMs) / 1000 - 0.5);
+  // Background: the bar's window top left and the wall top right (no person there in the photo);
+  // the person: the middle of her face, between the eyes and the mouth.
+  const background = [rectQuad([0.02, 0.02, 0.2, 0.2]), rectQuad([0.85, 0.02, 0.98, 0.12])];
+  const faceQuad = faceStickerQuad(plainPoints, [0.25, 0.3, 0.75, 0.7]);
+  const report = (f: Uint8Array) => ({
+    background: background.map((q) => meanInQuad(f, q).map(Math.round)),
+    face: meanInQuad(f, faceQuad).map(Math.round),
+    faceChange: colourDistance(plainFrame, f, [plainPoints[2 * 36]!, plainPoints[2 * 29 + 1]!, plainPoints[2 * 45]!, plainPoints[2 * 51 + 1]!]),
+    backgroundChange: colourDistance(plainFrame, f, [0, 0, 0.2 * W, 0.2 * H]),
+  });
+  const [b, i] = [report(behind), report(inside)];
+  console.log(`# segtype 0: ${JSON.stringify(b)}; segtype 1: ${JSON.stringify(i)}`);
+  for (const rgb of b.background) assert.ok(isGreen(rgb), `segtype 0: the background takes the sticker's colour: ${rgb}`);
+  assert.ok(!isGreen(b.face) && b.faceChange < 6, `segtype 0: the face keeps its own colours (changed by ${b.faceChange.toFixed(2)} levels)`);
+  assert.ok(isGreen(i.face), `segtype 1: the person takes the sticker's colour: ${i.face}`);
+  assert.ok(i.backgroundChange < 6 && !i.background.some(isGreen), `segtype 1: the background keeps its own (changed by ${i.backgroundChange.toFixed(2)} levels)`);
+});
+
+test('a zip sticker package, multiply lipstick and active triggers; without the segmentation model back stickers are off and the rest goes on', async () => {
+  const page = await browser.newPage();
+  await page.route('**/segmentation/**', (route) => route.abort());
+  const [green, blue, red] = await Promise.all(['green', 'blue', 'red'].map(async (c) => new Uint8Array(await readFile(await fixture(`${c}-64.png`)))));
+  // One package, two stickers (titles a and b), the frames in a folder inside it.
+  const pack = zipSync({ 'stickers/a_0.png': green!, 'stickers/b_0.png': blue!, 'stickers/readme.txt': new TextEncoder().encode('two stickers') });
+  const fetched: string[] = [];
+  await page.route('**/packages/**', (route) => {
+    const name = new URL(route.request().url()).pathname.replace('/packages/', '');
+    fetched.push(name);
+    const bodies: Record<string, Uint8Array> = { 'pack.zip': pack, undeclared: pack, 'bad.zip': pack.subarray(0, 80), 'red.png': red! };
+    const body = bodies[name];
+    return body ? route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from(body) }) : route.fulfill({ status: 404 });
+  });
+  const warnings: string[] = [];
+  const noSegmentation: string[] = [];
+  page.on('console', (m: ConsoleMessage) => {
+    if (m.type() === 'warning' && m.text().includes('hand gestures')) warnings.push(m.text());
+    if (m.type() === 'warning' && m.text().includes("background stickers (applySticker type 'back') are off")) noSegmentation.push(m.text());
+  });
+  const base = new URL('/packages/', studio.url).href;
+  const [posA, posB, posC, posD] = [
+    [0.05, 0.05, 0.3, 0.15],
+    [0.7, 0.05, 0.95, 0.15],
+    [0.05, 0.82, 0.3, 0.92],
+    [0.7, 0.82, 0.95, 0.92],
+  ];
+  const { recording } = await pushFace('face-pack', {}, page, async (p) => {
+    // First, so that the landmark model has loaded by the time the frame is taken.
+    assert.equal((await call(p, 'applyLipStickMakeup', { path: `${base}red.png`, alpha: 1, blendMode: 'multiply' })).errMsg, 'applyLipStickMakeup:ok');
+    // What cannot be read says why.
+    assert.match((await call(p, 'applySticker', { type: '2D', stickers: [{ title: 'a', path: `${base}bad.zip`, pos: posA }] })).errMsg!, /^applySticker:fail .*bad\.zip is not a readable zip package/);
+    assert.match((await call(p, 'applySticker', { type: '2D', stickers: [{ title: 'c', path: `${base}pack.zip`, len: 2, pos: posA }] })).errMsg!, /^applySticker:fail .*pack\.zip: the package has no frame c_0, c_1/);
+    assert.match((await call(p, 'applySticker', { type: '2D', stickers: [{ title: 'a', path: `${base}pack.zip`, pos: posA, md5: '0'.repeat(32) }] })).errMsg!, /^applySticker:fail .*pack\.zip: md5 is /);
+    fetched.length = 0;
+    const stickers = [
+      { title: 'a', path: `${base}pack.zip`, pos: posA, md5: md5Hex(pack) },
+      // A zip by its bytes, without the name: its folder has no a_0.png.
+      { title: 'b', path: `${base}undeclared`, pos: posB },
+    ];
+    assert.equal((await call(p, 'applySticker', { type: '2D', stickers })).errMsg, 'applySticker:ok');
+    assert.deepEqual(fetched.filter((f) => f === 'pack.zip'), ['pack.zip'], 'the package is fetched once');
+    const triggered = [
+      { title: 'a', path: `${base}pack.zip`, pos: posC, active: 10 },
+      { title: 'a', path: `${base}pack.zip`, pos: posD, active: 101 },
+    ];
+    assert.equal((await call(p, 'applySticker', { type: 'front', stickers: triggered })).errMsg, 'applySticker:ok');
+    // A green background everywhere but the person, were the model there (posC and posD would show it).
+    assert.equal((await call(p, 'applySticker', { type: 'back', stickers: [{ title: 'a', path: `${base}pack.zip` }] })).errMsg, 'applySticker:ok');
+    // (The landmark model may take seconds to find the face on a busy machine.)
+    await p.waitForTimeout(PUSH_MS);
+  });
+  await page.close();
+  const frame = await frameAt(recording, (2 * PUSH_MS) / 1000 - 0.5);
+  const [a, b, c, d] = [posA, posB, posC, posD].map((pos) => meanInQuad(frame, rectQuad(pos!)).map(Math.round));
+  const [plainC, plainD] = [posC, posD].map((pos) => meanInQuad(plainFrame, rectQuad(pos!)).map(Math.round));
+  const lips = makeupPlacements(plainPoints, 'lipstick')[0]!.quad;
+  const [lipsOn, lipsPlain] = [meanInQuad(frame, lips), meanInQuad(plainFrame, lips)];
+  // Multiply (W3C Compositing §10.2): each channel times the makeup's (0xe0, 0x10, 0x20) / 255.
+  const expected = lipsPlain.map((v, k) => (v * [0xe0, 0x10, 0x20][k]!) / 255);
+  console.log(`# zip a ${a}, b ${b}; active 10 ${c} (plain ${plainC}), active 101 ${d} (plain ${plainD}); lips ${lipsOn.map(Math.round)}, multiply expects ${expected.map(Math.round)}`);
+  assert.ok(isGreen(a!), `the package's sticker a shows: ${a}`);
+  assert.ok(b![2]! > 170 && b![0]! < 70, `the package's sticker b shows: ${b}`);
+  assert.ok(c!.every((v, k) => Math.abs(v - plainC![k]!) < 8), `active 10 (mouth open) does not show on the smiling, not open, mouth: ${c} vs ${plainC}`);
+  assert.ok(d!.every((v, k) => Math.abs(v - plainD![k]!) < 8), `active 101 (a hand gesture) never shows: ${d} vs ${plainD}`);
+  assert.equal(warnings.length, 1, `the hand gesture is warned about once: ${JSON.stringify(warnings)}`);
+  assert.equal(noSegmentation.length, 1, `the missing segmentation model is warned about once: ${JSON.stringify(noSegmentation)}`);
+  for (let k = 0; k < 3; k++) assert.ok(Math.abs(lipsOn[k]! - expected[k]!) < 14, `multiply: channel ${k} is ${lipsOn[k]!.toFixed(1)}, expected ${expected[k]!.toFixed(1)}`);
 });

@@ -9,7 +9,7 @@ import type { CustomEffectSettings } from '../../core/attributes.js';
 import type { StagePass } from '../media/video-stage.js';
 import type { MakeupKind } from './face-regions.js';
 import { FaceWarpPass } from './face-warp-pass.js';
-import { OverlayPass, type Makeup, type Sticker } from './overlay-pass.js';
+import { OverlayPass, type Makeup, type OverlayPassOptions, type Sticker } from './overlay-pass.js';
 import { filterLut, LUT_SIZE, type PusherFilter } from './filters.js';
 import { LutPass } from './lut-pass.js';
 import { SmoothPass, type BeautyStyle } from './smooth-pass.js';
@@ -42,8 +42,13 @@ export class PictureEffects {
   private readonly whiten = new WhitenPass();
   private readonly look = new LutPass('filter', filterLut('standard'), LUT_SIZE);
   private custom: LutPass | undefined;
-  private readonly overlay = new OverlayPass();
+  private readonly overlay: OverlayPass;
   private settings: PictureSettings = NO_PICTURE_EFFECTS;
+
+  /** `options.onWarning`: what stickers cannot do here (no segmentation model, hand gestures). */
+  constructor(options: OverlayPassOptions = {}) {
+    this.overlay = new OverlayPass(options);
+  }
 
   /** Takes new settings; returns the passes the stage should run now. */
   update(settings: PictureSettings): StagePass[] {

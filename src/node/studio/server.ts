@@ -60,11 +60,13 @@ const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '
 /** The browser bundle `npm run build` writes (scripts/bundle.mjs). */
 export const BROWSER_BUNDLE = join(PACKAGE_ROOT, 'dist', 'browser', 'live-pusher.js');
 /**
- * `/live-pusher.js` and the AAC and face landmark workers beside it (the element loads them
- * relative to its own URL), with their source maps, and the landmark model's files in
- * `/face-models/` (scripts/bundle.mjs copies them there; names only, no path traversal).
+ * `/live-pusher.js` and the AAC, face landmark and segmentation workers beside it (the element loads them
+ * relative to its own URL), with their source maps, the landmark model's files in `/face-models/`
+ * and the segmentation runtime and model in `/segmentation/` (scripts/bundle.mjs copies them
+ * there; names only, no path traversal).
  */
-const BUNDLE_PATH = /^\/((?:live-pusher|aac-worker|face-worker)\.js(?:\.map)?|face-models\/[a-z0-9_]+(?:-weights_manifest\.json|\.bin))$/;
+const BUNDLE_PATH =
+  /^\/((?:live-pusher|aac-worker|face-worker|segmentation-worker)\.js(?:\.map)?|face-models\/[a-z0-9_]+(?:-weights_manifest\.json|\.bin)|segmentation\/[a-z0-9_]+\.(?:js|wasm|tflite))$/;
 /** The page's modules: src/node/studio/client/*.ts as `npm run build` (tsc) compiles them. */
 export const CLIENT_DIR = join(PACKAGE_ROOT, 'dist', 'node', 'studio', 'client');
 /** `/studio/<name>.js` (and its source map): a client module, nothing else (no path traversal). */
@@ -167,7 +169,13 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
   };
 }
 
-const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', map: 'application/json; charset=utf-8', json: 'application/json; charset=utf-8' };
+/** (wasm by its own type, which streaming compilation requires.) */
+const TYPES: Record<string, string> = {
+  js: 'text/javascript; charset=utf-8',
+  map: 'application/json; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  wasm: 'application/wasm',
+};
 
 /** Streams a built file, or says which build step is missing. */
 function sendFile(res: http.ServerResponse, file: string): void {
