@@ -19,11 +19,15 @@ const FOLLOW_GAIN = 0.35;
 /** How fast the effects fade in when a face appears and out when it leaves, per video frame. */
 const PRESENCE_STEP = 0.15;
 /**
- * Rest between detections: at least this, and half as long as the last one took, so that the
- * worker keeps at most two thirds of a core (without a GPU the model runs on the same cores as
- * the video encoder).
+ * Rest between detections, so that the worker leaves the video most of the two cores (without a
+ * GPU the model runs on the same cores as the picture stage and the video encoder): while a face
+ * is tracked, at least this and as long as the last detection took (the worker keeps at most half
+ * a core, and the landmarks still move a few times a second); while none is found, the detector
+ * (the costlier half) looks again once a second: a face that comes in is found within about a
+ * second and its effects fade in anyway.
  */
 const MIN_REST_MS = 66;
+const SEARCH_REST_MS = 1000;
 
 export interface FaceTrackerOptions {
   /** The worker script (`face-worker.js` beside the bundle). */
@@ -114,9 +118,9 @@ export class FaceTracker {
       case 'landmarks':
         if (reply.id !== this.pending.id) return;
         this.busy = false;
-        this.restUntil = performance.now() + Math.max(MIN_REST_MS, reply.ms / 2);
         this.options.onDetection?.(reply.ms, reply.detector);
         this.seen = reply.points !== null && reply.points.length === LANDMARK_COUNT * 2;
+        this.restUntil = performance.now() + Math.max(this.seen ? MIN_REST_MS : SEARCH_REST_MS, reply.ms);
         if (this.seen) this.take(reply.points!);
         return;
       default: {

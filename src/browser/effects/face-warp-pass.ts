@@ -11,11 +11,13 @@
  *   `c + (p − c)·(1 − a·(1 − d²/R²))`: magnified 1/(1 − a) at the centre, unchanged at the rim,
  *   monotonic in between (a < 1).
  *
- * The jaw's pull varies slowly (its reach is a third of the face), so it is worked out at the
- * corners of a {@link GRID}×{@link GRID} mesh over the face and interpolated; the mesh is framed by
- * one ring of cells out to the picture's edges, where nothing moves, so one draw covers the
- * picture. The eye discs, a tenth of the face across, are worked out per pixel. Without a face
- * (none found yet, or it left) the step is off and the picture is untouched.
+ * Both are worked out at the corners of a {@link GRID}×{@link GRID} mesh over the face and
+ * interpolated between (the jaw's pull varies slowly, its reach a third of the face; an eye disc
+ * spans several cells and its map is smooth, quadratic in the distance), so a pixel costs no more
+ * than a plain read: under software WebGL, per-pixel warp arithmetic over the whole picture cost
+ * as much as the rest of the effects. The mesh is framed by one ring of cells out to the picture's
+ * edges, where nothing moves, so one draw covers the picture. Without a face (none found yet, or
+ * it left) the step is off and the picture is untouched.
  */
 import { GlError, QUAD_POSITION_LOCATION } from '../media/gl.js';
 import type { PassContext } from '../media/video-stage.js';
@@ -29,12 +31,13 @@ const CORNERS = GRID + 3;
 
 /**
  * Vertex GLSL (needs `u_size`, the pushed size): `vec2 meshPoint(vec2 corner)`, a mesh corner's
- * place in pixels, and `vec2 jawWarp(vec2 p)`, where the pixel at p reads from.
+ * place in pixels, and `vec2 faceWarp(vec2 p)`, where the pixel at p reads from.
  */
-export const JAW_WARP_GLSL = `
+export const FACE_WARP_GLSL = `
 uniform vec4 u_bounds;               // x0, y0, x1, y1: the face's box, pixels
 uniform vec4 u_jaw[${JAW_CONTROLS}];   // jaw point xy, pull xy (pixels)
 uniform float u_jawInvR2;            // 1 / reach², 1 / pixels²
+uniform vec4 u_eyes[2];              // centre xy, radius, strength
 // Corner index 0 and ${CORNERS - 1} are the picture's edges; 1 to ${GRID + 1} span the face's box.
 float meshAlong(float corner, float lo, float hi, float size) {
   return corner < 0.5 ? 0.0 : corner > ${GRID + 1}.5 ? size : mix(lo, hi, (corner - 1.0) / ${GRID}.0);
@@ -42,7 +45,7 @@ float meshAlong(float corner, float lo, float hi, float size) {
 vec2 meshPoint(vec2 corner) {
   return vec2(meshAlong(corner.x, u_bounds.x, u_bounds.z, u_size.x), meshAlong(corner.y, u_bounds.y, u_bounds.w, u_size.y));
 }
-vec2 jawWarp(vec2 p) {
+vec2 faceWarp(vec2 p) {
   vec2 pull = vec2(0.0);
   float wsum = 0.0;
   for (int i = 0; i < ${JAW_CONTROLS}; i++) {
@@ -52,13 +55,7 @@ vec2 jawWarp(vec2 p) {
     pull += w * u_jaw[i].zw;
     wsum += w;
   }
-  return p - pull / max(1.0, wsum);
-}`;
-
-/** Fragment GLSL: `vec2 eyeWarp(vec2 src)`, the read place (pixels) after the eye discs. */
-export const EYE_WARP_GLSL = `
-uniform vec4 u_eyes[2];              // centre xy, radius, strength
-vec2 eyeWarp(vec2 src) {
+  vec2 src = p - pull / max(1.0, wsum);
   for (int k = 0; k < 2; k++) {
     vec2 o = src - u_eyes[k].xy;
     float r2 = u_eyes[k].z * u_eyes[k].z;
@@ -122,7 +119,7 @@ export class FaceWarper {
   }
 }
 
-/** The CORNERS² mesh corners (their indices, see {@link JAW_WARP_GLSL}) where the quad's position goes, and its triangles. */
+/** The CORNERS² mesh corners (their indices, see {@link FACE_WARP_GLSL}) where the quad's position goes, and its triangles. */
 function createMesh(gl: WebGL2RenderingContext): MeshGl {
   const corners = new Float32Array(CORNERS * CORNERS * 2);
   for (let j = 0, k = 0; j < CORNERS; j++) for (let i = 0; i < CORNERS; i++, k += 2) corners.set([i, j], k);

@@ -7,11 +7,15 @@
  * applyFilter table (`lut-pass.ts`). The program is generated for the set of effects that are on
  * (each off effect leaves its code out rather than running at zero) and kept per set once
  * compiled; with none on the pass returns its input untouched.
+ *
+ * Whitening and the tables map colour to colour, so where a table is on they are baked into one
+ * table (drawn when their settings change) and a pixel pays a single lookup for all three: under
+ * software WebGL a lookup costs a full-resolution pass's worth of time by itself.
  */
 import { compileProgram } from '../media/gl.js';
-import type { PassContext, StagePass, StageTexture } from '../media/video-stage.js';
-import { EYE_WARP_GLSL, JAW_WARP_GLSL, type FaceWarper } from './face-warp-pass.js';
-import { lookupGlsl, type LookupTable } from './lut-pass.js';
+import type { PassContext, PresentingPass, StageTexture } from '../media/video-stage.js';
+import { FACE_WARP_GLSL, type FaceWarper } from './face-warp-pass.js';
+import { BAKED_COLOUR_GLSL, BakedTable, lookupGlsl, type LookupTable } from './lut-pass.js';
 import { ShaderProgram, SKIN_GLSL } from './shader-pass.js';
 import { SMOOTH_GLSL, type Smooth } from './smooth-pass.js';
 import { WHITEN_GLSL, type Whiten } from './whiten-pass.js';
@@ -22,11 +26,17 @@ const SMOOTH = 2;
 const WHITEN = 4;
 const LOOK = 8;
 const APPLIED = 16;
+/** Whitening, the look and the applied table through one {@link BakedTable}. */
+const TABLE = 32;
+/** The program that draws the baked table rather than the picture. */
+const BAKE = 64;
+const COLOUR_STEPS = WHITEN | LOOK | APPLIED;
 
 /** Texture units: the picture on 0 (as every stage pass), then the step's own. */
 const SMOOTH_UNIT = 1;
 const LOOK_UNIT = 2;
 const APPLIED_UNIT = 3;
+const TABLE_UNIT = 4;
 
 /** The steps the pass runs, in order; `look` and `applied` are the tables called so in GLSL. */
 export interface PictureSteps {
@@ -37,9 +47,10 @@ export interface PictureSteps {
   applied: LookupTable;
 }
 
-export class PicturePass implements StagePass {
+export class PicturePass implements PresentingPass {
   readonly name = 'picture';
   private programs = new Map<number, ShaderProgram>();
+  private readonly table = new BakedTable();
 
   constructor(private readonly steps: PictureSteps) {}
 
@@ -56,24 +67,38 @@ export class PicturePass implements StagePass {
     smooth.setup(gl);
     look.setup(gl);
     applied.setup(gl);
+    this.table.setup(gl);
   }
 
   apply(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): StageTexture {
+    const target = ctx.targetFor(input);
+    return this.draw(gl, input, ctx, target.framebuffer) ? target : input;
+  }
+
+  present(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): boolean {
+    return this.draw(gl, input, ctx, null);
+  }
+
+  /** Draws the picture into `framebuffer` (null: the canvas, flipped); false when no step is on this frame. */
+  private draw(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext, framebuffer: WebGLFramebuffer | null): boolean {
     const { warp, smooth, whiten, look, applied } = this.steps;
-    const key = this.key();
-    if (key === 0) return input;
+    let key = this.key();
+    if (key === 0) return false;
+    if (key & (LOOK | APPLIED)) {
+      this.bake(gl, key & COLOUR_STEPS, ctx);
+      key = (key & ~COLOUR_STEPS) | TABLE;
+    }
     // Drawn first: it uses its own program and target.
     const layer = key & SMOOTH ? smooth.drawLayer(gl, input, ctx) : undefined;
     const program = this.program(gl, key);
     gl.useProgram(program.program);
     gl.uniform2f(program.uniform(gl, 'u_size'), ctx.width, ctx.height);
+    gl.uniform1f(program.uniform(gl, 'u_flipY'), framebuffer ? 1 : -1);
     if (key & WARP) warp.uniforms(gl, program, ctx);
     if (layer) smooth.uniforms(gl, program, ctx, layer, SMOOTH_UNIT);
     if (key & WHITEN) whiten.uniforms(gl, program);
-    if (key & LOOK) look.bind(gl, program, LOOK_UNIT);
-    if (key & APPLIED) applied.bind(gl, program, APPLIED_UNIT);
-    const target = ctx.targetFor(input);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
+    if (key & TABLE) this.table.bind(gl, program, 'table', TABLE_UNIT);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
     gl.viewport(0, 0, ctx.width, ctx.height);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, input.texture);
@@ -82,7 +107,7 @@ export class PicturePass implements StagePass {
       ctx.bindQuad();
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
     }
-    return target;
+    return true;
   }
 
   dispose(gl: WebGL2RenderingContext): void {
@@ -93,6 +118,22 @@ export class PicturePass implements StagePass {
     smooth.dispose(gl);
     look.dispose(gl);
     applied.dispose(gl);
+    this.table.dispose(gl);
+  }
+
+  /** Bakes the colour steps in `steps` into the table, unless it holds them with these settings already. */
+  private bake(gl: WebGL2RenderingContext, steps: number, ctx: PassContext): void {
+    const { whiten, look, applied } = this.steps;
+    const baked = [steps, whiten.level, look.version, applied.version, applied.alpha].join();
+    if (this.table.baked === baked) return;
+    const program = this.program(gl, steps | BAKE);
+    gl.useProgram(program.program);
+    if (steps & WHITEN) whiten.uniforms(gl, program);
+    if (steps & LOOK) look.bind(gl, program, LOOK_UNIT);
+    if (steps & APPLIED) applied.bind(gl, program, APPLIED_UNIT);
+    ctx.bindQuad();
+    this.table.bake(gl, program, Math.max(steps & LOOK ? look.size : 0, steps & APPLIED ? applied.size : 0), TABLE_UNIT);
+    this.table.baked = baked;
   }
 
   /** The steps that change this frame, as bits. */
@@ -107,26 +148,29 @@ export class PicturePass implements StagePass {
       program = new ShaderProgram(compileProgram(gl, vertexShader(key), fragmentShader(key)));
       gl.useProgram(program.program);
       gl.uniform1i(program.uniform(gl, 'u_input'), 0);
+      gl.uniform1f(program.uniform(gl, 'u_flipY'), 1);
       this.programs.set(key, program);
     }
     return program;
   }
 }
 
-/** v_src: where the pixel reads, in pixels; the jaw's pull on the face mesh, or the quad's plain place. */
+/** v_src: where the pixel reads, in pixels; the face warp on its mesh, or the quad's plain place. */
 function vertexShader(key: number): string {
   return `#version 300 es
 in vec2 a_pos;
 uniform vec2 u_size;
+uniform float u_flipY;  // -1 drawing into the canvas, whose row 0 is the bottom
 out vec2 v_src;
-${key & WARP ? JAW_WARP_GLSL : ''}
+${key & WARP ? FACE_WARP_GLSL : ''}
 void main() {
-  ${key & WARP ? 'vec2 p = meshPoint(a_pos);\n  v_src = jawWarp(p);' : 'vec2 p = (a_pos * 0.5 + 0.5) * u_size;\n  v_src = p;'}
+  ${key & WARP ? 'vec2 p = meshPoint(a_pos);\n  v_src = faceWarp(p);' : 'vec2 p = (a_pos * 0.5 + 0.5) * u_size;\n  v_src = p;'}
   // Pixel y grows downwards, as texture rows do in the stage's render targets.
-  gl_Position = vec4(p / u_size * 2.0 - 1.0, 0.0, 1.0);
+  gl_Position = vec4((p / u_size * 2.0 - 1.0) * vec2(1.0, u_flipY), 0.0, 1.0);
 }`;
 }
 
+/** The picture's colour, or with {@link BAKE} the table's. */
 function fragmentShader(key: number): string {
   return `#version 300 es
 precision highp float;
@@ -135,18 +179,20 @@ uniform vec2 u_size;
 in vec2 v_src;
 out vec4 outColor;
 ${SKIN_GLSL}
-${key & WARP ? EYE_WARP_GLSL : ''}
 ${key & SMOOTH ? SMOOTH_GLSL : ''}
 ${key & WHITEN ? WHITEN_GLSL : ''}
 ${key & LOOK ? lookupGlsl('look') : ''}
 ${key & APPLIED ? lookupGlsl('applied') : ''}
+${key & TABLE ? lookupGlsl('table') : ''}
+${key & BAKE ? BAKED_COLOUR_GLSL : ''}
 void main() {
-  vec2 uv = ${key & WARP ? 'eyeWarp(v_src)' : 'v_src'} / u_size;
-  vec3 c = texture(u_input, uv).rgb;
+  vec2 uv = v_src / u_size;
+  vec3 c = ${key & BAKE ? 'bakedColour()' : 'texture(u_input, uv).rgb'};
   ${key & SMOOTH ? 'c = smoothSkin(c, uv);' : ''}
   ${key & WHITEN ? 'c = whiten(c);' : ''}
   ${key & LOOK ? 'c = look(c);' : ''}
   ${key & APPLIED ? 'c = applied(c);' : ''}
+  ${key & TABLE ? 'c = table(c);' : ''}
   outColor = vec4(c, 1.0);
 }`;
 }

@@ -57,6 +57,20 @@ export interface StagePass {
   dispose?(gl: WebGL2RenderingContext): void;
 }
 
+/**
+ * A pass that can draw its output straight into the canvas when it is the last one, sparing the
+ * stage the copy that presents the last texture (a full-resolution draw: milliseconds per frame
+ * under software WebGL).
+ */
+export interface PresentingPass extends StagePass {
+  /**
+   * Draws what `apply` would into the canvas: the default framebuffer (bind null), whose row 0 is
+   * the picture's bottom, so the pass flips y. Returns false, having drawn nothing, when `apply`
+   * would have returned `input` unchanged; the stage then presents `input` itself.
+   */
+  present(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): boolean;
+}
+
 /** Why the stage cannot produce a frame. */
 export type VideoStageErrorCode = 'no-webgl2' | 'context-lost' | 'gl-error' | 'no-frame' | 'closed';
 
@@ -211,37 +225,25 @@ export class VideoStage {
     const res = this.res;
     const source = this.upload(frame, res);
 
-    // Built-in pass: cover-crop, centered, optional horizontal mirror (into target 0).
+    // Built-in pass: cover-crop, centered, optional horizontal mirror; into target 0 for the
+    // effects, or without any straight into the canvas (flipped: its row 0 is the bottom).
     const { u0, v0, uw, vh } = coverCrop(source.width, source.height, this.width, this.height);
-    const target = res.targets[0];
-    gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
-    gl.viewport(0, 0, this.width, this.height);
-    gl.useProgram(res.program);
-    if (this.mirror) gl.uniform4f(res.uvTransform, u0 + uw, v0, -uw, vh);
-    else gl.uniform4f(res.uvTransform, u0, v0, uw, vh);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, source.texture);
-    gl.bindVertexArray(res.quad);
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    const [uFrom, uSpan] = this.mirror ? [u0 + uw, -uw] : [u0, uw];
+    const [vFrom, vSpan] = this.effects.length > 0 ? [v0, vh] : [v0 + vh, -vh];
+    this.copy(this.effects.length > 0 ? res.targets[0].framebuffer : null, source, [uFrom, vFrom, uSpan, vSpan]);
 
-    let current: StageTexture = target;
-    for (const pass of this.effects) {
+    let current: StageTexture = res.targets[0];
+    let presented = this.effects.length === 0;
+    for (const [i, pass] of this.effects.entries()) {
       try {
-        current = pass.apply(gl, current, this.passContext);
+        if (i === this.effects.length - 1 && isPresenting(pass)) presented = pass.present(gl, current, this.passContext);
+        if (!presented) current = pass.apply(gl, current, this.passContext);
       } catch (e) {
         throw new VideoStageError('gl-error', `VideoStage: effect pass '${pass.name}' failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
     }
-
-    // Present to the canvas: the default framebuffer's row 0 is the bottom, so v flips here.
-    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-    gl.viewport(0, 0, this.width, this.height);
-    gl.useProgram(res.program);
-    gl.uniform4f(res.uvTransform, 0, 1, 1, -1);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, current.texture);
-    gl.bindVertexArray(res.quad);
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    // Present the last texture to the canvas: its row 0 is the bottom, so v flips.
+    if (!presented) this.copy(null, current, [0, 1, 1, -1]);
     gl.bindVertexArray(null);
     if (gl.isContextLost()) throw new VideoStageError('context-lost', 'VideoStage.process: the WebGL2 context was lost while drawing');
 
@@ -306,6 +308,20 @@ export class VideoStage {
     if (this.lost) return new VideoStageError('context-lost', 'VideoStage.snapshot: the WebGL2 context is lost');
     if (!this.rendered) return new VideoStageError('no-frame', 'VideoStage.snapshot: no frame has been rendered yet');
     return null;
+  }
+
+  /** Draws `texture` through the copy program, at `uvTransform` (offset, scale), into `framebuffer` at the pushed size. */
+  private copy(framebuffer: WebGLFramebuffer | null, texture: StageTexture, uvTransform: [number, number, number, number]): void {
+    const gl = this.gl;
+    const res = this.res!;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+    gl.viewport(0, 0, this.width, this.height);
+    gl.useProgram(res.program);
+    gl.uniform4f(res.uvTransform, ...uvTransform);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, texture.texture);
+    gl.bindVertexArray(res.quad);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
   }
 
   /** Uploads the frame's visible picture, reusing the texture while the camera size holds. */
@@ -377,6 +393,10 @@ export class VideoStage {
     }
     this.options.onContextRestored?.();
   };
+}
+
+function isPresenting(pass: StagePass): pass is PresentingPass {
+  return typeof (pass as Partial<PresentingPass>).present === 'function';
 }
 
 /**
