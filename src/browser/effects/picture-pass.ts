@@ -13,7 +13,7 @@
  * software WebGL a lookup costs a full-resolution pass's worth of time by itself.
  */
 import { compileProgram } from '../media/gl.js';
-import type { PassContext, PresentingPass, StageTexture } from '../media/video-stage.js';
+import type { DirectPass, PassContext, StageTexture, UvTransform } from '../media/video-stage.js';
 import { FACE_WARP_GLSL, type FaceWarper } from './face-warp-pass.js';
 import { BAKED_COLOUR_GLSL, BakedTable, lookupGlsl, type LookupTable } from './lut-pass.js';
 import { ShaderProgram, SKIN_GLSL } from './shader-pass.js';
@@ -38,6 +38,9 @@ const LOOK_UNIT = 2;
 const APPLIED_UNIT = 3;
 const TABLE_UNIT = 4;
 
+/** The whole input, as it is: the uv transform of a picture at the pushed size. */
+const WHOLE: UvTransform = [0, 0, 1, 1];
+
 /** The steps the pass runs, in order; `look` and `applied` are the tables called so in GLSL. */
 export interface PictureSteps {
   warp: FaceWarper;
@@ -47,7 +50,7 @@ export interface PictureSteps {
   applied: LookupTable;
 }
 
-export class PicturePass implements PresentingPass {
+export class PicturePass implements DirectPass {
   readonly name = 'picture';
   private programs = new Map<number, ShaderProgram>();
   private readonly table = new BakedTable();
@@ -72,15 +75,10 @@ export class PicturePass implements PresentingPass {
 
   apply(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): StageTexture {
     const target = ctx.targetFor(input);
-    return this.draw(gl, input, ctx, target.framebuffer) ? target : input;
+    return this.drawDirect(gl, input, null, target.framebuffer, ctx) ? target : input;
   }
 
-  present(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): boolean {
-    return this.draw(gl, input, ctx, null);
-  }
-
-  /** Draws the picture into `framebuffer` (null: the canvas, flipped); false when no step is on this frame. */
-  private draw(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext, framebuffer: WebGLFramebuffer | null): boolean {
+  drawDirect(gl: WebGL2RenderingContext, input: StageTexture, crop: UvTransform | null, framebuffer: WebGLFramebuffer | null, ctx: PassContext): boolean {
     const { warp, smooth, whiten, look, applied } = this.steps;
     let key = this.key();
     if (key === 0) return false;
@@ -89,10 +87,11 @@ export class PicturePass implements PresentingPass {
       key = (key & ~COLOUR_STEPS) | TABLE;
     }
     // Drawn first: it uses its own program and target.
-    const layer = key & SMOOTH ? smooth.drawLayer(gl, input, ctx) : undefined;
+    const layer = key & SMOOTH ? smooth.drawLayer(gl, input, crop ?? WHOLE, ctx) : undefined;
     const program = this.program(gl, key);
     gl.useProgram(program.program);
     gl.uniform2f(program.uniform(gl, 'u_size'), ctx.width, ctx.height);
+    gl.uniform4f(program.uniform(gl, 'u_inputTransform'), ...(crop ?? WHOLE));
     gl.uniform1f(program.uniform(gl, 'u_flipY'), framebuffer ? 1 : -1);
     if (key & WARP) warp.uniforms(gl, program, ctx);
     if (layer) smooth.uniforms(gl, program, ctx, layer, SMOOTH_UNIT);
@@ -176,6 +175,7 @@ function fragmentShader(key: number): string {
 precision highp float;
 uniform sampler2D u_input;
 uniform vec2 u_size;
+uniform vec4 u_inputTransform;  // where the pushed picture lies in the input (the camera frame's crop)
 in vec2 v_src;
 out vec4 outColor;
 ${SKIN_GLSL}
@@ -187,7 +187,7 @@ ${key & TABLE ? lookupGlsl('table') : ''}
 ${key & BAKE ? BAKED_COLOUR_GLSL : ''}
 void main() {
   vec2 uv = v_src / u_size;
-  vec3 c = ${key & BAKE ? 'bakedColour()' : 'texture(u_input, uv).rgb'};
+  vec3 c = ${key & BAKE ? 'bakedColour()' : 'texture(u_input, u_inputTransform.xy + uv * u_inputTransform.zw).rgb'};
   ${key & SMOOTH ? 'c = smoothSkin(c, uv);' : ''}
   ${key & WHITEN ? 'c = whiten(c);' : ''}
   ${key & LOOK ? 'c = look(c);' : ''}

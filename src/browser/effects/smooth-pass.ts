@@ -7,14 +7,15 @@
  *   and keeps what is large, so its result has no detail a reduced size would lose, and the 17
  *   reads per skin pixel happen for a sixteenth of the pixels at 1280×720.
  * - The blend, a step of the picture pass (`picture-pass.ts`), per pushed pixel: the layer mixed
- *   in by the skin likelihood, and only where it is near the pixel's own colour, so an edge the
- *   reduced layer blurred across keeps its full-resolution pixels.
+ *   in by the skin likelihood (worked out with the layer, in its alpha), and only where it is near
+ *   the pixel's own colour, so an edge the reduced layer blurred across keeps its
+ *   full-resolution pixels.
  *
  * `smooth` uses the full radius and mix; `nature` a smaller radius and a weaker mix with part of
  * the high-frequency detail added back, so pores and texture stay.
  */
 import { compileProgram, createRenderTarget, deleteRenderTarget, QUAD_VERTEX_SHADER, type RenderTarget, type StageTexture } from '../media/gl.js';
-import type { PassContext } from '../media/video-stage.js';
+import type { PassContext, UvTransform } from '../media/video-stage.js';
 import { ShaderProgram, SKIN_GLSL } from './shader-pass.js';
 
 /** The reduced layer's short side is at least this many pixels: the pushed size divided by a whole number. */
@@ -38,7 +39,7 @@ const TAPS: string = [1, 2]
 const LAYER_FRAGMENT_SHADER = `#version 300 es
 precision highp float;
 uniform sampler2D u_input;
-uniform vec2 u_texel;      // 1 / pushed size
+uniform vec2 u_texel;      // a pushed pixel, in the input's texture coordinates
 uniform float u_radius;    // outer ring radius in pushed pixels
 uniform float u_rangeInv;  // 1 / (2 sigma_r^2): how big a colour step still counts as "same surface"
 in vec2 v_uv;
@@ -48,9 +49,11 @@ const vec3 TAPS[16] = vec3[16](
 ${SKIN_GLSL}
 void main() {
   vec3 c = texture(u_input, v_uv).rgb;
+  // The skin mask goes with the layer (alpha), so the blend needs no skin arithmetic per pushed pixel.
+  float skin = skinLikelihood(c);
   // Not skin: nothing to smooth (the blend leaves it), and most of a typical frame skips the 16 reads.
-  if (skinLikelihood(c) <= 0.0) {
-    outColor = vec4(c, 1.0);
+  if (skin <= 0.0) {
+    outColor = vec4(c, 0.0);
     return;
   }
   vec3 sum = c;
@@ -64,12 +67,12 @@ void main() {
     sum += s * w;
     wsum += w;
   }
-  outColor = vec4(sum / wsum, 1.0);
+  outColor = vec4(sum / wsum, skin);
 }`;
 
 /**
- * GLSL (needs `skinLikelihood`): `vec3 smoothSkin(vec3 c, vec2 uv)`, the reduced layer at `uv`
- * mixed into the pushed pixel `c`.
+ * GLSL: `vec3 smoothSkin(vec3 c, vec2 uv)`, the reduced layer at `uv` mixed into the pushed pixel
+ * `c` by the layer's skin mask (its alpha: skin regions are large, so the reduced mask fits them).
  */
 export const SMOOTH_GLSL = `
 uniform sampler2D u_smoothed;
@@ -77,10 +80,11 @@ uniform float u_smoothAmount;  // 0-1 mix of the smoothed colour on skin
 uniform float u_smoothDetail;  // 0-1 share of the removed detail put back (nature)
 uniform float u_smoothGuard;   // 1 / (2 sigma^2): how far from the pixel the layer may be
 vec3 smoothSkin(vec3 c, vec2 uv) {
-  vec3 s = texture(u_smoothed, uv).rgb;
-  s += (c - s) * u_smoothDetail;
-  vec3 d = s - c;
-  return mix(c, s, skinLikelihood(c) * u_smoothAmount * exp(-dot(d, d) * u_smoothGuard));
+  vec4 s = texture(u_smoothed, uv);
+  if (s.a <= 0.0) return c;
+  vec3 smoothed = s.rgb + (c - s.rgb) * u_smoothDetail;
+  vec3 d = smoothed - c;
+  return mix(c, smoothed, s.a * u_smoothAmount * exp(-dot(d, d) * u_smoothGuard));
 }`;
 
 export type BeautyStyle = 'smooth' | 'nature';
@@ -103,13 +107,12 @@ export class Smooth {
   setup(gl: WebGL2RenderingContext): void {
     const program = new ShaderProgram(compileProgram(gl, QUAD_VERTEX_SHADER, LAYER_FRAGMENT_SHADER));
     gl.useProgram(program.program);
-    gl.uniform4f(program.uniform(gl, 'u_uvTransform'), 0, 0, 1, 1);
     gl.uniform1i(program.uniform(gl, 'u_input'), 0);
     this.res = { program, target: null };
   }
 
-  /** Draws the reduced layer of `input` (the pushed picture) and returns it. */
-  drawLayer(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): StageTexture {
+  /** Draws the reduced layer of the pushed picture, `input` seen through `crop`, and returns it. */
+  drawLayer(gl: WebGL2RenderingContext, input: StageTexture, crop: UvTransform, ctx: PassContext): StageTexture {
     const res = this.res!;
     const reduce = Math.max(1, Math.floor(Math.min(ctx.width, ctx.height) / LAYER_SHORT_SIDE));
     const width = Math.ceil(ctx.width / reduce);
@@ -121,7 +124,8 @@ export class Smooth {
     const { radius, sigma } = this.shape(ctx);
     const program = res.program;
     gl.useProgram(program.program);
-    gl.uniform2f(program.uniform(gl, 'u_texel'), 1 / ctx.width, 1 / ctx.height);
+    gl.uniform4f(program.uniform(gl, 'u_uvTransform'), ...crop);
+    gl.uniform2f(program.uniform(gl, 'u_texel'), crop[2] / ctx.width, crop[3] / ctx.height);
     gl.uniform1f(program.uniform(gl, 'u_radius'), radius);
     gl.uniform1f(program.uniform(gl, 'u_rangeInv'), 1 / (2 * sigma * sigma));
     gl.bindFramebuffer(gl.FRAMEBUFFER, res.target.framebuffer);
