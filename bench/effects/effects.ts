@@ -99,7 +99,8 @@ const bundle = path.join(dir, 'page.js');
 await bundleEntry(path.relative(process.cwd(), path.resolve(import.meta.dirname, 'page.ts')), path.relative(process.cwd(), bundle), { sourcemap: false });
 const nginx = await startNginxRtmp();
 const studio = await startStudio({ allow: ['rtmp://127.0.0.1:*'] });
-const browser = await launchChromium();
+// The fake camera at 30 fps (Chromium's default is 20), or 1280×720@30 could not reach its rate.
+const browser = await launchChromium({ cameraFps: 30 });
 try {
   const page = await browser.newPage();
   // The studio's origin is http://127.0.0.1: a secure context, where VideoFrame exists.
