@@ -29,21 +29,41 @@ export interface StageTiming {
   cpuMsPerFrame: number;
 }
 
-/** A 1280×720 camera-like frame: gradients, skin tone, noise (so no pass has trivial input). */
+/**
+ * A 1280×720 camera-like frame: gradients, skin tone, noise (so no pass has trivial input), in
+ * I420 in memory, as a camera delivers it (so the upload costs what a camera frame's does).
+ */
 function sourceFrame(): VideoFrame {
-  const canvas = new OffscreenCanvas(1280, 720);
+  const [width, height] = [1280, 720];
+  const canvas = new OffscreenCanvas(width, height);
   const g = canvas.getContext('2d')!;
-  const grad = g.createLinearGradient(0, 0, 1280, 720);
+  const grad = g.createLinearGradient(0, 0, width, height);
   grad.addColorStop(0, '#e0ac8c');
   grad.addColorStop(0.5, '#40a060');
   grad.addColorStop(1, '#3050d0');
   g.fillStyle = grad;
-  g.fillRect(0, 0, 1280, 720);
+  g.fillRect(0, 0, width, height);
   for (let i = 0; i < 4000; i++) {
     g.fillStyle = `rgba(${(i * 37) % 255},${(i * 91) % 255},${(i * 53) % 255},0.3)`;
-    g.fillRect((i * 131) % 1280, (i * 71) % 720, 6, 6);
+    g.fillRect((i * 131) % width, (i * 71) % height, 6, 6);
   }
-  return new VideoFrame(canvas, { timestamp: 0 });
+  const rgba = g.getImageData(0, 0, width, height).data;
+  // BT.601 limited range, chroma from the top-left pixel of each 2×2 block.
+  const i420 = new Uint8Array((width * height * 3) / 2);
+  const u = width * height;
+  const v = u + u / 4;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 4;
+      const [r, gr, b] = [rgba[p]!, rgba[p + 1]!, rgba[p + 2]!];
+      i420[y * width + x] = 16 + (65.7 * r + 129 * gr + 25 * b) / 256;
+      if (x % 2 === 0 && y % 2 === 0) {
+        const c = (y / 2) * (width / 2) + x / 2;
+        i420[u + c] = 128 + (-37.9 * r - 74.5 * gr + 112.4 * b) / 256;
+        i420[v + c] = 128 + (112.4 * r - 94.1 * gr - 18.3 * b) / 256;
+      }
+    }
+  return new VideoFrame(i420, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false } });
 }
 
 export interface LandmarkTiming {
