@@ -22,11 +22,13 @@ const PRESENCE_STEP = 0.15;
  * Rest between detections, so that the worker leaves the video most of the two cores (without a
  * GPU the model runs on the same cores as the picture stage and the video encoder): while a face
  * is tracked, at least this and as long as the last detection took (the worker keeps at most half
- * a core, and the landmarks still move a few times a second); while none is found, the detector
- * (the costlier half) looks again once a second: a face that comes in is found within about a
- * second and its effects fade in anyway.
+ * a core, and the landmarks still move a few times a second). While none is found, the first
+ * {@link QUICK_SEARCHES} looks rest half a detection (a face there from the start shows at once),
+ * then the detector (the costlier half) looks once a second: a face that comes in later is found
+ * within about a second, and its effects fade in anyway.
  */
 const MIN_REST_MS = 66;
+const QUICK_SEARCHES = 4;
 const SEARCH_REST_MS = 1000;
 
 export interface FaceTrackerOptions {
@@ -61,6 +63,8 @@ export class FaceTracker {
   private target: Float32Array | null = null;
   private current: Float32Array | null = null;
   private seen = false;
+  /** Detections in a row that found no face. */
+  private misses = 0;
   private presence = 0;
 
   constructor(options: FaceTrackerOptions) {
@@ -120,7 +124,8 @@ export class FaceTracker {
         this.busy = false;
         this.options.onDetection?.(reply.ms, reply.detector);
         this.seen = reply.points !== null && reply.points.length === LANDMARK_COUNT * 2;
-        this.restUntil = performance.now() + Math.max(this.seen ? MIN_REST_MS : SEARCH_REST_MS, reply.ms);
+        this.misses = this.seen ? 0 : this.misses + 1;
+        this.restUntil = performance.now() + this.rest(reply.ms);
         if (this.seen) this.take(reply.points!);
         return;
       default: {
@@ -128,6 +133,12 @@ export class FaceTracker {
         return never;
       }
     }
+  }
+
+  /** How long to rest after a detection that took `ms` (see {@link MIN_REST_MS}). */
+  private rest(ms: number): number {
+    if (this.seen) return Math.max(MIN_REST_MS, ms);
+    return this.misses <= QUICK_SEARCHES ? Math.max(MIN_REST_MS, ms / 2) : Math.max(SEARCH_REST_MS, ms);
   }
 
   /** A new detection, in the sent picture's pixels: the smoothing target moves towards it. */
