@@ -20,7 +20,6 @@
  * it left) the step is off and the picture is untouched.
  */
 import { GlError, QUAD_POSITION_LOCATION } from '../media/gl.js';
-import type { PassContext } from '../media/video-stage.js';
 import { faceWarp, JAW_CONTROLS, type FaceWarp } from './face-shape.js';
 import type { ShaderProgram } from './shader-pass.js';
 
@@ -97,7 +96,8 @@ export class FaceWarper {
     this.res = createMesh(gl);
   }
 
-  uniforms(gl: WebGL2RenderingContext, program: ShaderProgram, _ctx: PassContext): void {
+  /** This frame's warp, into `program`'s uniforms (see {@link FACE_WARP_GLSL}). */
+  uniforms(gl: WebGL2RenderingContext, program: ShaderProgram): void {
     const warp = this.warp!;
     gl.uniform4f(program.uniform(gl, 'u_bounds'), ...warp.bounds);
     gl.uniform4fv(program.uniform(gl, 'u_jaw'), warp.jaw);

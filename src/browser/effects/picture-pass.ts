@@ -79,7 +79,7 @@ export class PicturePass implements DirectPass {
   }
 
   drawDirect(gl: WebGL2RenderingContext, input: StageTexture, crop: UvTransform | null, framebuffer: WebGLFramebuffer | null, ctx: PassContext): boolean {
-    const { warp, smooth, whiten, look, applied } = this.steps;
+    const { warp, smooth, whiten } = this.steps;
     let key = this.key();
     if (key === 0) return false;
     if (key & (LOOK | APPLIED)) {
@@ -93,7 +93,7 @@ export class PicturePass implements DirectPass {
     gl.uniform2f(program.uniform(gl, 'u_size'), ctx.width, ctx.height);
     gl.uniform4f(program.uniform(gl, 'u_inputTransform'), ...(crop ?? WHOLE));
     gl.uniform1f(program.uniform(gl, 'u_flipY'), framebuffer ? 1 : -1);
-    if (key & WARP) warp.uniforms(gl, program, ctx);
+    if (key & WARP) warp.uniforms(gl, program);
     if (layer) smooth.uniforms(gl, program, ctx, layer, SMOOTH_UNIT);
     if (key & WHITEN) whiten.uniforms(gl, program);
     if (key & TABLE) this.table.bind(gl, program, 'table', TABLE_UNIT);
