@@ -19,25 +19,51 @@ export interface StageTiming {
   height: number;
   effects: Effects;
   frames: number;
+  /** Median ms per frame, the wait for the frame to finish included. */
   msPerFrame: number;
   p95Ms: number;
+  /**
+   * CPU ms per frame of every browser process (SwiftShader draws in the GPU process): what the
+   * frame costs the machine's two cores, much steadier than the wall time on a loaded machine.
+   */
+  cpuMsPerFrame: number;
 }
 
-/** A 1280×720 camera-like frame: gradients, skin tone, noise (so no pass has trivial input). */
+/**
+ * A 1280×720 camera-like frame: gradients, skin tone, noise (so no pass has trivial input), in
+ * I420 in memory, as a camera delivers it (so the upload costs what a camera frame's does).
+ */
 function sourceFrame(): VideoFrame {
-  const canvas = new OffscreenCanvas(1280, 720);
+  const [width, height] = [1280, 720];
+  const canvas = new OffscreenCanvas(width, height);
   const g = canvas.getContext('2d')!;
-  const grad = g.createLinearGradient(0, 0, 1280, 720);
+  const grad = g.createLinearGradient(0, 0, width, height);
   grad.addColorStop(0, '#e0ac8c');
   grad.addColorStop(0.5, '#40a060');
   grad.addColorStop(1, '#3050d0');
   g.fillStyle = grad;
-  g.fillRect(0, 0, 1280, 720);
+  g.fillRect(0, 0, width, height);
   for (let i = 0; i < 4000; i++) {
     g.fillStyle = `rgba(${(i * 37) % 255},${(i * 91) % 255},${(i * 53) % 255},0.3)`;
-    g.fillRect((i * 131) % 1280, (i * 71) % 720, 6, 6);
+    g.fillRect((i * 131) % width, (i * 71) % height, 6, 6);
   }
-  return new VideoFrame(canvas, { timestamp: 0 });
+  const rgba = g.getImageData(0, 0, width, height).data;
+  // BT.601 limited range, chroma from the top-left pixel of each 2×2 block.
+  const i420 = new Uint8Array((width * height * 3) / 2);
+  const u = width * height;
+  const v = u + u / 4;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 4;
+      const [r, gr, b] = [rgba[p]!, rgba[p + 1]!, rgba[p + 2]!];
+      i420[y * width + x] = 16 + (65.7 * r + 129 * gr + 25 * b) / 256;
+      if (x % 2 === 0 && y % 2 === 0) {
+        const c = (y / 2) * (width / 2) + x / 2;
+        i420[u + c] = 128 + (-37.9 * r - 74.5 * gr + 112.4 * b) / 256;
+        i420[v + c] = 128 + (112.4 * r - 94.1 * gr - 18.3 * b) / 256;
+      }
+    }
+  return new VideoFrame(i420, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false } });
 }
 
 export interface LandmarkTiming {
@@ -93,8 +119,8 @@ export async function timeLandmarks(imageUrl: string, count: number): Promise<La
   return { firstMs: round(firstMs), detector: stats(warm.filter((t) => t.detector).map((t) => t.ms)), tracking: stats(warm.filter((t) => !t.detector).map((t) => t.ms)) };
 }
 
-export async function timeStage(width: number, height: number, effects: Effects, frames: number): Promise<StageTiming> {
-  const source = sourceFrame();
+/** One stage with `effects` on at `width`×`height`, ready to time. */
+function stageWith(width: number, height: number, effects: Effects): VideoStage {
   const stage = new VideoStage({ width, height });
   const picture = new PictureEffects();
   const all = effects === 'on';
@@ -114,26 +140,43 @@ export async function timeStage(width: number, height: number, effects: Effects,
     picture.setFace(facePoints.map((v, i) => (i % 2 ? v * height : (v - 0.5) * FACE_PHOTO_WIDTH * scale + width / 2)));
   }
   if (all || effects === 'applyFilter') stage.setEffects(picture.applyLookup(buildLut({ saturation: 0.8 }, 64), 64, 0.5));
+  return stage;
+}
+
+/** Milliseconds to push `source` through `stage`, waiting for the frame to finish. */
+async function timeFrame(stage: VideoStage, source: VideoFrame): Promise<number> {
+  const t0 = performance.now();
+  const out = stage.process(source);
+  // Reading one pixel back waits for the GPU (SwiftShader) to finish the frame.
+  const bitmap = await createImageBitmap(out, 0, 0, 1, 1);
+  bitmap.close();
+  out.close();
+  return performance.now() - t0;
+}
+
+/** The stages {@link prepareStages} made, with the picture they push. */
+let prepared: { stages: VideoStage[]; source: VideoFrame } | undefined;
+
+/** Makes a stage for each set of `effects` at `width`×`height` and runs each `warm` frames (compiling, warming caches). */
+export async function prepareStages(width: number, height: number, effects: readonly Effects[], warm: number): Promise<void> {
+  closeStages();
+  prepared = { stages: effects.map((e) => stageWith(width, height, e)), source: sourceFrame() };
+  for (const stage of prepared.stages) for (let i = 0; i < warm; i++) await timeFrame(stage, prepared.source);
+}
+
+/** Pushes `frames` frames through the `index`th prepared stage; each one's milliseconds. */
+export async function runStage(index: number, frames: number): Promise<number[]> {
   const times: number[] = [];
-  try {
-    for (let i = 0; i < frames + 10; i++) {
-      const t0 = performance.now();
-      const out = stage.process(source);
-      // Reading one pixel back waits for the GPU (SwiftShader) to finish the frame.
-      const bitmap = await createImageBitmap(out, 0, 0, 1, 1);
-      bitmap.close();
-      out.close();
-      if (i >= 10) times.push(performance.now() - t0); // the first frames compile and warm caches
-    }
-  } finally {
-    stage.close();
-    source.close();
-  }
-  times.sort((a, b) => a - b);
-  const mean = times.reduce((s, t) => s + t, 0) / times.length;
-  return { width, height, effects, frames, msPerFrame: round(mean), p95Ms: round(times[Math.floor(times.length * 0.95)]!) };
+  for (let i = 0; i < frames; i++) times.push(await timeFrame(prepared!.stages[index]!, prepared!.source));
+  return times;
+}
+
+export function closeStages(): void {
+  for (const stage of prepared?.stages ?? []) stage.close();
+  prepared?.source.close();
+  prepared = undefined;
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-Object.assign(window, { timeStage, timeLandmarks });
+Object.assign(window, { prepareStages, runStage, closeStages, timeLandmarks });

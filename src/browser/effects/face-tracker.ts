@@ -19,11 +19,17 @@ const FOLLOW_GAIN = 0.35;
 /** How fast the effects fade in when a face appears and out when it leaves, per video frame. */
 const PRESENCE_STEP = 0.15;
 /**
- * Rest between detections: at least this, and half as long as the last one took, so that the
- * worker keeps at most two thirds of a core (without a GPU the model runs on the same cores as
- * the video encoder).
+ * Rest between detections, so that the worker leaves the video most of the two cores (without a
+ * GPU the model runs on the same cores as the picture stage and the video encoder): while a face
+ * is tracked, at least this and as long as the last detection took (the worker keeps at most half
+ * a core, and the landmarks still move a few times a second). While none is found, the first
+ * {@link QUICK_SEARCHES} looks rest half a detection (a face there from the start shows at once),
+ * then the detector (the costlier half) looks once a second: a face that comes in later is found
+ * within about a second, and its effects fade in anyway.
  */
 const MIN_REST_MS = 66;
+const QUICK_SEARCHES = 4;
+const SEARCH_REST_MS = 1000;
 
 export interface FaceTrackerOptions {
   /** The worker script (`face-worker.js` beside the bundle). */
@@ -57,6 +63,8 @@ export class FaceTracker {
   private target: Float32Array | null = null;
   private current: Float32Array | null = null;
   private seen = false;
+  /** Detections in a row that found no face. */
+  private misses = 0;
   private presence = 0;
 
   constructor(options: FaceTrackerOptions) {
@@ -114,9 +122,10 @@ export class FaceTracker {
       case 'landmarks':
         if (reply.id !== this.pending.id) return;
         this.busy = false;
-        this.restUntil = performance.now() + Math.max(MIN_REST_MS, reply.ms / 2);
         this.options.onDetection?.(reply.ms, reply.detector);
         this.seen = reply.points !== null && reply.points.length === LANDMARK_COUNT * 2;
+        this.misses = this.seen ? 0 : this.misses + 1;
+        this.restUntil = performance.now() + this.rest(reply.ms);
         if (this.seen) this.take(reply.points!);
         return;
       default: {
@@ -124,6 +133,12 @@ export class FaceTracker {
         return never;
       }
     }
+  }
+
+  /** How long to rest after a detection that took `ms` (see {@link MIN_REST_MS}). */
+  private rest(ms: number): number {
+    if (this.seen) return Math.max(MIN_REST_MS, ms);
+    return this.misses <= QUICK_SEARCHES ? Math.max(MIN_REST_MS, ms / 2) : Math.max(SEARCH_REST_MS, ms);
   }
 
   /** A new detection, in the sent picture's pixels: the smoothing target moves towards it. */

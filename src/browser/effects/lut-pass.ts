@@ -1,106 +1,172 @@
 /**
- * A stage pass that maps every pixel through a 3D colour lookup table (a `filter` look or an
- * `applyFilter` image), mixed with the input at `alpha`. The table lives in a TEXTURE_3D with
+ * A 3D colour lookup table (a `filter` look or an `applyFilter` image), mixed with the colour at
+ * `alpha`: one step of the picture pass (`picture-pass.ts`). The table lives in a TEXTURE_3D with
  * LINEAR filtering, so the GPU does the trilinear interpolation between lattice points.
  */
-import { compileProgram, QUAD_VERTEX_SHADER } from '../media/gl.js';
-import type { PassContext, StagePass, StageTexture } from '../media/video-stage.js';
+import { GlError } from '../media/gl.js';
+import type { ShaderProgram } from './shader-pass.js';
 
-/*
- * u_scale/u_offset map a colour c in 0–1 onto texel centres: (n−1)/n · c + 0.5/n, so 0 and 1 hit
- * the first and last lattice points exactly (sampling at c itself would blend with the clamped
- * edge and shift every colour by half a texel).
+/**
+ * GLSL for the table called `name`: `vec3 name(vec3 c)`. u_nameMap's x and y map a colour c in
+ * 0–1 onto texel centres, (n−1)/n · c + 0.5/n, so 0 and 1 hit the first and last lattice points
+ * exactly (sampling at c itself would blend with the clamped edge and shift every colour by half
+ * a texel); z is alpha.
  */
-const LUT_FRAGMENT_SHADER = `#version 300 es
-precision mediump float;
-precision mediump sampler3D;
-uniform sampler2D u_input;
-uniform sampler3D u_lut;
-uniform float u_scale;
-uniform float u_offset;
-uniform float u_alpha;
-in vec2 v_uv;
-out vec4 outColor;
-void main() {
-  vec3 c = texture(u_input, v_uv).rgb;
-  vec3 graded = texture(u_lut, c * u_scale + u_offset).rgb;
-  outColor = vec4(mix(c, graded, u_alpha), 1.0);
+export function lookupGlsl(name: string): string {
+  return `
+uniform mediump sampler3D u_${name};
+uniform vec3 u_${name}Map;
+vec3 ${name}(vec3 c) {
+  vec3 graded = texture(u_${name}, c * u_${name}Map.x + u_${name}Map.y).rgb;
+  return mix(c, graded, u_${name}Map.z);
 }`;
-
-interface LutGl {
-  program: WebGLProgram;
-  lut: WebGLTexture;
-  alpha: WebGLUniformLocation | null;
 }
 
-export class LutPass implements StagePass {
-  private res: LutGl | null = null;
+export class LookupTable {
+  private texture: WebGLTexture | null = null;
   private table: Uint8Array;
-  private size: number;
+  private _size: number;
+  private _version = 0;
   private dirty = true;
-  /** Mix of the graded colour with the input, 0–1. */
-  alpha = 1;
+  /** Mix of the graded colour with the input, 0–1; 0 (the start) is off. */
+  alpha = 0;
 
+  /** `name` is the GLSL function's (see {@link lookupGlsl}). */
   constructor(
     readonly name: string,
     table: Uint8Array,
     size: number,
   ) {
     this.table = table;
-    this.size = size;
+    this._size = size;
+  }
+
+  /** Lattice points along each side. */
+  get size(): number {
+    return this._size;
+  }
+
+  /** Counts the tables it held: a table baked from it is stale when this moved. */
+  get version(): number {
+    return this._version;
+  }
+
+  active(): boolean {
+    return this.alpha > 0;
   }
 
   /** Swaps the table (another look); uploaded on the next frame. */
   setTable(table: Uint8Array, size: number): void {
     if (table === this.table) return;
     this.table = table;
-    this.size = size;
+    this._size = size;
+    this._version++;
     this.dirty = true;
   }
 
   setup(gl: WebGL2RenderingContext): void {
-    const program = compileProgram(gl, QUAD_VERTEX_SHADER, LUT_FRAGMENT_SHADER);
-    gl.useProgram(program);
-    gl.uniform4f(gl.getUniformLocation(program, 'u_uvTransform'), 0, 0, 1, 1);
-    gl.uniform1i(gl.getUniformLocation(program, 'u_input'), 0);
-    gl.uniform1i(gl.getUniformLocation(program, 'u_lut'), 1);
-    const lut = gl.createTexture()!;
-    this.res = { program, lut, alpha: gl.getUniformLocation(program, 'u_alpha') };
+    this.texture = gl.createTexture();
+    if (!this.texture) throw new GlError('createTexture returned null (context lost?)');
     this.dirty = true;
   }
 
-  apply(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): StageTexture {
-    const res = this.res;
-    if (!res || this.alpha <= 0) return input;
-    gl.useProgram(res.program);
-    gl.activeTexture(gl.TEXTURE1);
-    gl.bindTexture(gl.TEXTURE_3D, res.lut);
-    if (this.dirty) this.upload(gl, res.program);
-    gl.uniform1f(res.alpha, Math.min(1, this.alpha));
-    const target = ctx.drawFrom(input);
-    gl.activeTexture(gl.TEXTURE1);
-    gl.bindTexture(gl.TEXTURE_3D, null);
-    gl.activeTexture(gl.TEXTURE0);
-    return target;
+  /** Binds the table on texture `unit` (uploading it when it changed: not per frame) and sets its uniforms. */
+  bind(gl: WebGL2RenderingContext, program: ShaderProgram, unit: number): void {
+    gl.activeTexture(gl.TEXTURE0 + unit);
+    gl.bindTexture(gl.TEXTURE_3D, this.texture);
+    if (this.dirty) this.upload(gl);
+    const n = this._size;
+    gl.uniform1i(program.uniform(gl, `u_${this.name}`), unit);
+    gl.uniform3f(program.uniform(gl, `u_${this.name}Map`), (n - 1) / n, 0.5 / n, Math.min(1, this.alpha));
   }
 
   dispose(gl: WebGL2RenderingContext): void {
-    if (!this.res) return;
-    gl.deleteProgram(this.res.program);
-    gl.deleteTexture(this.res.lut);
-    this.res = null;
+    gl.deleteTexture(this.texture);
+    this.texture = null;
   }
 
-  /** Uploads the table into the bound TEXTURE_3D (only when it changed: not per frame). */
-  private upload(gl: WebGL2RenderingContext, program: WebGLProgram): void {
-    const n = this.size;
+  private upload(gl: WebGL2RenderingContext): void {
+    const n = this._size;
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     gl.texImage3D(gl.TEXTURE_3D, 0, gl.RGBA8, n, n, n, 0, gl.RGBA, gl.UNSIGNED_BYTE, this.table);
     gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MIN_FILTER, gl.LINEAR);
     gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
     for (const wrap of [gl.TEXTURE_WRAP_S, gl.TEXTURE_WRAP_T, gl.TEXTURE_WRAP_R]) gl.texParameteri(gl.TEXTURE_3D, wrap, gl.CLAMP_TO_EDGE);
-    gl.uniform1f(gl.getUniformLocation(program, 'u_scale'), (n - 1) / n);
-    gl.uniform1f(gl.getUniformLocation(program, 'u_offset'), 0.5 / n);
     this.dirty = false;
   }
 }
+
+/**
+ * A table drawn on the GPU, layer by layer, by a program that maps each lattice colour through a
+ * chain of per-colour steps (whitening, the filter look, the applyFilter table): the picture pass
+ * then pays one lookup per pixel for the whole chain, and the chain's cost once per change of
+ * its settings. The program is the caller's; it reads its lattice colour from `gl_FragCoord.xy`
+ * and `u_layer` (see {@link BAKED_COLOUR_GLSL}).
+ */
+export class BakedTable {
+  private texture: WebGLTexture | null = null;
+  private framebuffer: WebGLFramebuffer | null = null;
+  private size = 0;
+  /** The caller's description of what was baked last ('' for nothing): bake again when it changes. */
+  baked = '';
+
+  setup(gl: WebGL2RenderingContext): void {
+    this.framebuffer = gl.createFramebuffer();
+    if (!this.framebuffer) throw new GlError('createFramebuffer returned null (context lost?)');
+    this.texture = null;
+    this.size = 0;
+    this.baked = '';
+  }
+
+  /**
+   * Draws the `size`³ table with `program` (bound, its other uniforms set) over the bound
+   * full-screen quad; `unit` is where {@link bind} puts it (not one the program reads).
+   */
+  bake(gl: WebGL2RenderingContext, program: ShaderProgram, size: number, unit: number): void {
+    if (size !== this.size) {
+      gl.deleteTexture(this.texture);
+      this.texture = gl.createTexture();
+      if (!this.texture) throw new GlError('createTexture returned null (context lost?)');
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.bindTexture(gl.TEXTURE_3D, this.texture);
+      gl.texStorage3D(gl.TEXTURE_3D, 1, gl.RGBA8, size, size, size);
+      gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MIN_FILTER, gl.LINEAR);
+      gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
+      for (const wrap of [gl.TEXTURE_WRAP_S, gl.TEXTURE_WRAP_T, gl.TEXTURE_WRAP_R]) gl.texParameteri(gl.TEXTURE_3D, wrap, gl.CLAMP_TO_EDGE);
+      this.size = size;
+    }
+    gl.uniform1f(program.uniform(gl, 'u_tableSize'), size);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
+    gl.viewport(0, 0, size, size);
+    for (let layer = 0; layer < size; layer++) {
+      gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, this.texture, 0, layer);
+      gl.uniform1f(program.uniform(gl, 'u_layer'), layer);
+      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    }
+  }
+
+  /** Binds the table on texture `unit` and sets the uniforms of {@link lookupGlsl}(`name`) to read it whole (alpha 1). */
+  bind(gl: WebGL2RenderingContext, program: ShaderProgram, name: string, unit: number): void {
+    const n = this.size;
+    gl.activeTexture(gl.TEXTURE0 + unit);
+    gl.bindTexture(gl.TEXTURE_3D, this.texture);
+    gl.uniform1i(program.uniform(gl, `u_${name}`), unit);
+    gl.uniform3f(program.uniform(gl, `u_${name}Map`), (n - 1) / n, 0.5 / n, 1);
+  }
+
+  dispose(gl: WebGL2RenderingContext): void {
+    gl.deleteTexture(this.texture);
+    gl.deleteFramebuffer(this.framebuffer);
+    this.texture = this.framebuffer = null;
+    this.size = 0;
+    this.baked = '';
+  }
+}
+
+/** GLSL: the lattice colour a {@link BakedTable} layer's fragment stands for. */
+export const BAKED_COLOUR_GLSL = `
+uniform float u_layer;      // which layer is drawn
+uniform float u_tableSize;  // lattice points along each side
+vec3 bakedColour() {
+  return vec3(gl_FragCoord.xy - 0.5, u_layer) / (u_tableSize - 1.0);
+}`;

@@ -1,19 +1,21 @@
 /**
  * The picture effects of one session (spec §1 beauty, whiteness, beauty-style, filter,
  * custom-effect; §3 applyFilter, applySticker, the makeup methods): owns the passes and says which
- * the stage runs, in order face warp → smooth → whiten → filter look → applied lookup image →
- * makeup and stickers. Only passes that change the picture are listed, so with every effect at
- * its default the stage runs none and the pushed picture is bit-identical.
+ * the stage runs, in order the picture pass (face warp → smooth → whiten → filter look → applied
+ * lookup image, one draw: `picture-pass.ts`) → makeup and stickers. Only passes that change the
+ * picture are listed, so with every effect at its default the stage runs none and the pushed
+ * picture is bit-identical.
  */
 import type { CustomEffectSettings } from '../../core/attributes.js';
 import type { StagePass } from '../media/video-stage.js';
 import type { MakeupKind } from './face-regions.js';
-import { FaceWarpPass } from './face-warp-pass.js';
+import { FaceWarper } from './face-warp-pass.js';
 import { OverlayPass, type Makeup, type OverlayPassOptions, type Sticker } from './overlay-pass.js';
 import { filterLut, LUT_SIZE, type PusherFilter } from './filters.js';
-import { LutPass } from './lut-pass.js';
-import { SmoothPass, type BeautyStyle } from './smooth-pass.js';
-import { WhitenPass } from './whiten-pass.js';
+import { LookupTable } from './lut-pass.js';
+import { PicturePass } from './picture-pass.js';
+import { Smooth, type BeautyStyle } from './smooth-pass.js';
+import { Whiten } from './whiten-pass.js';
 
 /** The effect attributes, resolved. */
 export interface PictureSettings {
@@ -37,13 +39,14 @@ export const NO_PICTURE_EFFECTS: PictureSettings = {
 const LEVELS_PER_UNIT = 9;
 
 export class PictureEffects {
-  private readonly warp = new FaceWarpPass();
-  private readonly smooth = new SmoothPass();
-  private readonly whiten = new WhitenPass();
-  private readonly look = new LutPass('filter', filterLut('standard'), LUT_SIZE);
-  private custom: LutPass | undefined;
+  private readonly warp = new FaceWarper();
+  private readonly smooth = new Smooth();
+  private readonly whiten = new Whiten();
+  private readonly look = new LookupTable('look', filterLut('standard'), LUT_SIZE);
+  /** applyFilter's table: off (alpha 0) until a call, and after clearFilters. */
+  private readonly applied = new LookupTable('applied', new Uint8Array(4), 1);
+  private readonly picture = new PicturePass({ warp: this.warp, smooth: this.smooth, whiten: this.whiten, look: this.look, applied: this.applied });
   private readonly overlay: OverlayPass;
-  private settings: PictureSettings = NO_PICTURE_EFFECTS;
 
   /** `options.onWarning`: what stickers cannot do here (no segmentation model, hand gestures). */
   constructor(options: OverlayPassOptions = {}) {
@@ -52,7 +55,6 @@ export class PictureEffects {
 
   /** Takes new settings; returns the passes the stage should run now. */
   update(settings: PictureSettings): StagePass[] {
-    this.settings = settings;
     const { custom } = settings;
     // skin-smoothness / skin-whiteness drive the beauty and whiteness passes; where both the
     // classic attribute and the custom one are set, the stronger wins rather than stacking past 9.
@@ -62,6 +64,7 @@ export class PictureEffects {
     this.warp.thinness = custom.faceThinness;
     this.warp.eyeBigness = custom.eyeBigness;
     if (settings.filter !== 'standard') this.look.setTable(filterLut(settings.filter), LUT_SIZE);
+    this.look.alpha = settings.filter === 'standard' ? 0 : 1;
     return this.passes();
   }
 
@@ -108,27 +111,22 @@ export class PictureEffects {
 
   /** `applyFilter`: a lookup table (`size`³, RGBA) mixed at `alpha` after the filter look. */
   applyLookup(table: Uint8Array, size: number, alpha: number): StagePass[] {
-    this.custom ??= new LutPass('applied-filter', table, size);
-    this.custom.setTable(table, size);
-    this.custom.alpha = alpha;
+    this.applied.setTable(table, size);
+    this.applied.alpha = alpha;
     return this.passes();
   }
 
   /** `clearFilters`: drops the applied lookup image. */
   clearLookup(): StagePass[] {
-    this.custom = undefined;
+    this.applied.alpha = 0;
     return this.passes();
   }
 
   /** The passes that change the picture with the current settings, in order. */
   passes(): StagePass[] {
     const list: StagePass[] = [];
-    // Listed while wanted, skipped frame by frame while there is no face.
-    if (this.warp.wanted()) list.push(this.warp);
-    if (this.smooth.active()) list.push(this.smooth);
-    if (this.whiten.active()) list.push(this.whiten);
-    if (this.settings.filter !== 'standard') list.push(this.look);
-    if (this.custom && this.custom.alpha > 0) list.push(this.custom);
+    // Listed while wanted; the face warp is skipped frame by frame while there is no face.
+    if (this.picture.wanted()) list.push(this.picture);
     if (this.overlay.wanted()) list.push(this.overlay);
     return list;
   }

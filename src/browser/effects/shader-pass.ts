@@ -1,49 +1,16 @@
 /**
- * What every single-draw effect pass shares: one fragment program over the full-screen quad,
- * reading the input at unit 0 and drawing into the stage's other render target. Subclasses set
- * their uniforms in `uniforms()`; `active()` false skips the pass (the input goes on untouched, so
- * an effect at 0 costs nothing and changes no bit).
+ * What the picture pass's programs share: uniform locations looked up once per program, and the
+ * GLSL skin likelihood the smoothing and the whitening weight themselves by.
  */
-import { compileProgram, QUAD_VERTEX_SHADER } from '../media/gl.js';
-import type { PassContext, StagePass, StageTexture } from '../media/video-stage.js';
 
-export abstract class ShaderPass implements StagePass {
-  abstract readonly name: string;
-  protected program: WebGLProgram | null = null;
+/** A linked program with its uniform locations, each looked up once (no per-frame string lookups). */
+export class ShaderProgram {
   private readonly locations = new Map<string, WebGLUniformLocation | null>();
 
-  constructor(private readonly fragmentSource: string) {}
+  constructor(readonly program: WebGLProgram) {}
 
-  /** Whether the pass changes the picture with its current settings. */
-  abstract active(): boolean;
-
-  /** Sets the per-frame uniforms (the program is bound). */
-  protected abstract uniforms(gl: WebGL2RenderingContext, ctx: PassContext): void;
-
-  setup(gl: WebGL2RenderingContext): void {
-    this.program = compileProgram(gl, QUAD_VERTEX_SHADER, this.fragmentSource);
-    this.locations.clear();
-    gl.useProgram(this.program);
-    gl.uniform4f(this.uniform(gl, 'u_uvTransform'), 0, 0, 1, 1);
-    gl.uniform1i(this.uniform(gl, 'u_input'), 0);
-  }
-
-  apply(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): StageTexture {
-    if (!this.program || !this.active()) return input;
-    gl.useProgram(this.program);
-    this.uniforms(gl, ctx);
-    return ctx.drawFrom(input);
-  }
-
-  dispose(gl: WebGL2RenderingContext): void {
-    if (this.program) gl.deleteProgram(this.program);
-    this.program = null;
-    this.locations.clear();
-  }
-
-  /** A uniform's location, looked up once per program (no per-frame string lookups). */
-  protected uniform(gl: WebGL2RenderingContext, name: string): WebGLUniformLocation | null {
-    if (!this.locations.has(name)) this.locations.set(name, gl.getUniformLocation(this.program!, name));
+  uniform(gl: WebGL2RenderingContext, name: string): WebGLUniformLocation | null {
+    if (!this.locations.has(name)) this.locations.set(name, gl.getUniformLocation(this.program, name));
     return this.locations.get(name)!;
   }
 }

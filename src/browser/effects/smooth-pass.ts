@@ -1,14 +1,25 @@
 /**
- * `beauty` 0–9 with `beauty-style` (spec §1): edge-preserving skin smoothing.
+ * `beauty` 0–9 with `beauty-style` (spec §1): edge-preserving skin smoothing, in two parts.
  *
- * A single-pass bilateral filter on a sparse disc (the centre and 16 taps on two rings), its
- * result mixed in by the skin likelihood: skin loses blotches and fine noise, while edges (large
- * colour steps, which the range weight rejects) and non-skin areas (the mask) keep their detail.
+ * - The reduced layer (this module's own draw): a bilateral filter on a sparse disc (the centre
+ *   and 16 taps on two rings) of the picture, drawn at a fraction of the pushed size (about 180
+ *   pixels on the short side, whatever the pushed size). Beauty smoothing removes what is small
+ *   and keeps what is large, so its result has no detail a reduced size would lose, and the 17
+ *   reads per skin pixel happen for a sixteenth of the pixels at 1280×720.
+ * - The blend, a step of the picture pass (`picture-pass.ts`), per pushed pixel: the layer mixed
+ *   in by the skin likelihood (worked out with the layer, in its alpha), and only where it is near
+ *   the pixel's own colour, so an edge the reduced layer blurred across keeps its
+ *   full-resolution pixels.
+ *
  * `smooth` uses the full radius and mix; `nature` a smaller radius and a weaker mix with part of
  * the high-frequency detail added back, so pores and texture stay.
  */
-import type { PassContext } from '../media/video-stage.js';
-import { SKIN_GLSL, ShaderPass } from './shader-pass.js';
+import { compileProgram, createRenderTarget, deleteRenderTarget, QUAD_VERTEX_SHADER, type RenderTarget, type StageTexture } from '../media/gl.js';
+import type { PassContext, UvTransform } from '../media/video-stage.js';
+import { ShaderProgram, SKIN_GLSL } from './shader-pass.js';
+
+/** The reduced layer's short side is at least this many pixels: the pushed size divided by a whole number. */
+const LAYER_SHORT_SIDE = 180;
 
 /**
  * The sparse disc, as constants baked into the shader: two rings of 8 taps (the outer one rotated
@@ -25,14 +36,12 @@ const TAPS: string = [1, 2]
   )
   .join(',\n  ');
 
-const SMOOTH_FRAGMENT_SHADER = `#version 300 es
+const LAYER_FRAGMENT_SHADER = `#version 300 es
 precision highp float;
 uniform sampler2D u_input;
-uniform vec2 u_texel;      // 1 / pushed size
-uniform float u_radius;    // outer ring radius in pixels
+uniform vec2 u_texel;      // a pushed pixel, in the input's texture coordinates
+uniform float u_radius;    // outer ring radius in pushed pixels
 uniform float u_rangeInv;  // 1 / (2 sigma_r^2): how big a colour step still counts as "same surface"
-uniform float u_amount;    // 0-1 mix of the smoothed colour on skin
-uniform float u_detail;    // 0-1 share of the removed detail put back (nature)
 in vec2 v_uv;
 out vec4 outColor;
 const vec3 TAPS[16] = vec3[16](
@@ -40,10 +49,11 @@ const vec3 TAPS[16] = vec3[16](
 ${SKIN_GLSL}
 void main() {
   vec3 c = texture(u_input, v_uv).rgb;
-  float m = skinLikelihood(c) * u_amount;
-  // Not skin: nothing to smooth (and most of a typical frame skips the 16 reads).
-  if (m <= 0.0) {
-    outColor = vec4(c, 1.0);
+  // The skin mask goes with the layer (alpha), so the blend needs no skin arithmetic per pushed pixel.
+  float skin = skinLikelihood(c);
+  // Not skin: nothing to smooth (the blend leaves it), and most of a typical frame skips the 16 reads.
+  if (skin <= 0.0) {
+    outColor = vec4(c, 0.0);
     return;
   }
   vec3 sum = c;
@@ -57,38 +67,103 @@ void main() {
     sum += s * w;
     wsum += w;
   }
-  vec3 smoothed = sum / wsum;
-  smoothed += (c - smoothed) * u_detail;
-  outColor = vec4(mix(c, smoothed, m), 1.0);
+  outColor = vec4(sum / wsum, skin);
+}`;
+
+/**
+ * GLSL: `vec3 smoothSkin(vec3 c, vec2 uv)`, the reduced layer at `uv` mixed into the pushed pixel
+ * `c` by the layer's skin mask (its alpha: skin regions are large, so the reduced mask fits them).
+ */
+export const SMOOTH_GLSL = `
+uniform sampler2D u_smoothed;
+uniform float u_smoothAmount;  // 0-1 mix of the smoothed colour on skin
+uniform float u_smoothDetail;  // 0-1 share of the removed detail put back (nature)
+uniform float u_smoothGuard;   // 1 / (2 sigma^2): how far from the pixel the layer may be
+vec3 smoothSkin(vec3 c, vec2 uv) {
+  vec4 s = texture(u_smoothed, uv);
+  if (s.a <= 0.0) return c;
+  vec3 smoothed = s.rgb + (c - s.rgb) * u_smoothDetail;
+  vec3 d = smoothed - c;
+  return mix(c, smoothed, s.a * u_smoothAmount * exp(-dot(d, d) * u_smoothGuard));
 }`;
 
 export type BeautyStyle = 'smooth' | 'nature';
 
-export class SmoothPass extends ShaderPass {
-  readonly name = 'beauty';
-  /** 0–9 (spec `beauty`); 0 skips the pass. */
+interface LayerGl {
+  program: ShaderProgram;
+  target: RenderTarget | null;
+}
+
+export class Smooth {
+  /** 0–9 (spec `beauty`); 0 is off. */
   level = 0;
   style: BeautyStyle = 'smooth';
-
-  constructor() {
-    super(SMOOTH_FRAGMENT_SHADER);
-  }
+  private res: LayerGl | null = null;
 
   active(): boolean {
     return this.level > 0;
   }
 
-  protected uniforms(gl: WebGL2RenderingContext, ctx: PassContext): void {
+  setup(gl: WebGL2RenderingContext): void {
+    const program = new ShaderProgram(compileProgram(gl, QUAD_VERTEX_SHADER, LAYER_FRAGMENT_SHADER));
+    gl.useProgram(program.program);
+    gl.uniform1i(program.uniform(gl, 'u_input'), 0);
+    this.res = { program, target: null };
+  }
+
+  /** Draws the reduced layer of the pushed picture, `input` seen through `crop`, and returns it. */
+  drawLayer(gl: WebGL2RenderingContext, input: StageTexture, crop: UvTransform, ctx: PassContext): StageTexture {
+    const res = this.res!;
+    const reduce = Math.max(1, Math.floor(Math.min(ctx.width, ctx.height) / LAYER_SHORT_SIDE));
+    const width = Math.ceil(ctx.width / reduce);
+    const height = Math.ceil(ctx.height / reduce);
+    if (res.target?.width !== width || res.target.height !== height) {
+      if (res.target) deleteRenderTarget(gl, res.target);
+      res.target = createRenderTarget(gl, width, height);
+    }
+    const { radius, sigma } = this.shape(ctx);
+    const program = res.program;
+    gl.useProgram(program.program);
+    gl.uniform4f(program.uniform(gl, 'u_uvTransform'), ...crop);
+    gl.uniform2f(program.uniform(gl, 'u_texel'), crop[2] / ctx.width, crop[3] / ctx.height);
+    gl.uniform1f(program.uniform(gl, 'u_radius'), radius);
+    gl.uniform1f(program.uniform(gl, 'u_rangeInv'), 1 / (2 * sigma * sigma));
+    gl.bindFramebuffer(gl.FRAMEBUFFER, res.target.framebuffer);
+    gl.viewport(0, 0, width, height);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, input.texture);
+    ctx.bindQuad();
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    return res.target;
+  }
+
+  /** The blend's uniforms, the layer on texture `unit`. */
+  uniforms(gl: WebGL2RenderingContext, program: ShaderProgram, ctx: PassContext, layer: StageTexture, unit: number): void {
     const t = Math.min(9, this.level) / 9;
     const nature = this.style === 'nature';
-    // Radius grows with the pushed height so the look does not change with the resolution.
+    const { sigma } = this.shape(ctx);
+    gl.activeTexture(gl.TEXTURE0 + unit);
+    gl.bindTexture(gl.TEXTURE_2D, layer.texture);
+    gl.uniform1i(program.uniform(gl, 'u_smoothed'), unit);
+    gl.uniform1f(program.uniform(gl, 'u_smoothAmount'), nature ? 0.35 + 0.35 * t : 0.45 + 0.55 * t);
+    gl.uniform1f(program.uniform(gl, 'u_smoothDetail'), nature ? 0.3 : 0);
+    // Twice the filter's range: the layer differs from the pixel by the noise it removed, which must pass.
+    gl.uniform1f(program.uniform(gl, 'u_smoothGuard'), 1 / (4 * sigma * sigma));
+  }
+
+  dispose(gl: WebGL2RenderingContext): void {
+    if (!this.res) return;
+    gl.deleteProgram(this.res.program.program);
+    if (this.res.target) deleteRenderTarget(gl, this.res.target);
+    this.res = null;
+  }
+
+  /** The filter's radius (pushed pixels) and colour range for the level and style. */
+  private shape(ctx: PassContext): { radius: number; sigma: number } {
+    const t = Math.min(9, this.level) / 9;
+    const nature = this.style === 'nature';
+    // Radius grows with the pushed size so the look does not change with the resolution.
     const scale = Math.min(ctx.width, ctx.height) / 360;
-    const radius = (nature ? 2 + 3 * t : 3 + 6 * t) * scale;
-    const sigma = nature ? 0.05 + 0.04 * t : 0.06 + 0.08 * t;
-    gl.uniform2f(this.uniform(gl, 'u_texel'), 1 / ctx.width, 1 / ctx.height);
-    gl.uniform1f(this.uniform(gl, 'u_radius'), radius);
-    gl.uniform1f(this.uniform(gl, 'u_rangeInv'), 1 / (2 * sigma * sigma));
-    gl.uniform1f(this.uniform(gl, 'u_amount'), nature ? 0.35 + 0.35 * t : 0.45 + 0.55 * t);
-    gl.uniform1f(this.uniform(gl, 'u_detail'), nature ? 0.3 : 0);
+    return { radius: (nature ? 2 + 3 * t : 3 + 6 * t) * scale, sigma: nature ? 0.05 + 0.04 * t : 0.06 + 0.08 * t };
   }
 }

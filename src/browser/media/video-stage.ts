@@ -9,6 +9,11 @@
  * aspect than the camera, spec §2) and the remote mirror (spec §1 `remote-mirror`: what viewers
  * see). Effect passes (beauty, whiteness, filter LUT, custom effects) plug in after it through
  * {@link VideoStage.setEffects}; each maps an input texture to an output texture of the pushed size.
+ *
+ * Under software WebGL every full-resolution draw costs milliseconds, so the stage draws no more
+ * than it must: without effects the crop goes straight into the canvas (one draw), and a
+ * {@link DirectPass} (the picture effects) reads the camera through the crop when first and draws
+ * into the canvas when last (one draw for crop, effects and present).
  */
 import {
   compileCopyProgram,
@@ -55,6 +60,25 @@ export interface StagePass {
   apply(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): StageTexture;
   /** Frees GL resources; called when removed or when the stage closes. */
   dispose?(gl: WebGL2RenderingContext): void;
+}
+
+/** A texture coordinate transform: offset x, y and scale x, y (a negative x scale mirrors), as `u_uvTransform`. */
+export type UvTransform = readonly [number, number, number, number];
+
+/**
+ * A pass that can take the stage's own draws on itself, each a full-resolution draw (milliseconds
+ * per frame under software WebGL): when it runs first it reads the camera frame through the crop
+ * (the stage then does not draw the crop first), and when it runs last it draws straight into the
+ * canvas (the stage then does not copy the last texture there).
+ */
+export interface DirectPass extends StagePass {
+  /**
+   * Draws what `apply` would: of `input` at the pushed size when `crop` is null, else of the
+   * camera frame `input` seen through `crop` (the cover crop and mirror); into `framebuffer` at
+   * the pushed size, null being the canvas, whose row 0 is the picture's bottom (the pass flips
+   * y). Returns false, having drawn nothing, when `apply` would return its input unchanged.
+   */
+  drawDirect(gl: WebGL2RenderingContext, input: StageTexture, crop: UvTransform | null, framebuffer: WebGLFramebuffer | null, ctx: PassContext): boolean;
 }
 
 /** Why the stage cannot produce a frame. */
@@ -211,37 +235,37 @@ export class VideoStage {
     const res = this.res;
     const source = this.upload(frame, res);
 
-    // Built-in pass: cover-crop, centered, optional horizontal mirror (into target 0).
+    // Built-in pass: cover-crop, centered, optional horizontal mirror. It is drawn only when a pass
+    // needs the cropped picture as a texture: a direct pass reads the camera through the crop, and
+    // without effects the crop is drawn straight into the canvas.
     const { u0, v0, uw, vh } = coverCrop(source.width, source.height, this.width, this.height);
-    const target = res.targets[0];
-    gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
-    gl.viewport(0, 0, this.width, this.height);
-    gl.useProgram(res.program);
-    if (this.mirror) gl.uniform4f(res.uvTransform, u0 + uw, v0, -uw, vh);
-    else gl.uniform4f(res.uvTransform, u0, v0, uw, vh);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, source.texture);
-    gl.bindVertexArray(res.quad);
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
-
-    let current: StageTexture = target;
-    for (const pass of this.effects) {
+    const [uFrom, uSpan] = this.mirror ? [u0 + uw, -uw] : [u0, uw];
+    const crop: UvTransform = [uFrom, v0, uSpan, vh];
+    /** The picture so far; null while it is still the camera frame seen through `crop`. */
+    let current: StageTexture | null = null;
+    let presented = false;
+    for (const [i, pass] of this.effects.entries()) {
       try {
+        const last = i === this.effects.length - 1;
+        if (isDirect(pass)) {
+          const target: RenderTarget | null = last ? null : current ? this.passContext.targetFor(current) : res.targets[0];
+          if (pass.drawDirect(gl, current ?? source, current ? null : crop, target?.framebuffer ?? null, this.passContext)) {
+            if (target) current = target;
+            else presented = true;
+          }
+          continue;
+        }
+        if (!current) {
+          this.copy(res.targets[0].framebuffer, source, crop);
+          current = res.targets[0];
+        }
         current = pass.apply(gl, current, this.passContext);
       } catch (e) {
         throw new VideoStageError('gl-error', `VideoStage: effect pass '${pass.name}' failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
     }
-
-    // Present to the canvas: the default framebuffer's row 0 is the bottom, so v flips here.
-    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-    gl.viewport(0, 0, this.width, this.height);
-    gl.useProgram(res.program);
-    gl.uniform4f(res.uvTransform, 0, 1, 1, -1);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, current.texture);
-    gl.bindVertexArray(res.quad);
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    // Present to the canvas: its row 0 is the bottom, so v flips.
+    if (!presented) this.copy(null, current ?? source, current ? [0, 1, 1, -1] : [uFrom, v0 + vh, uSpan, -vh]);
     gl.bindVertexArray(null);
     if (gl.isContextLost()) throw new VideoStageError('context-lost', 'VideoStage.process: the WebGL2 context was lost while drawing');
 
@@ -306,6 +330,20 @@ export class VideoStage {
     if (this.lost) return new VideoStageError('context-lost', 'VideoStage.snapshot: the WebGL2 context is lost');
     if (!this.rendered) return new VideoStageError('no-frame', 'VideoStage.snapshot: no frame has been rendered yet');
     return null;
+  }
+
+  /** Draws `texture` through the copy program, at `uvTransform` (offset, scale), into `framebuffer` at the pushed size. */
+  private copy(framebuffer: WebGLFramebuffer | null, texture: StageTexture, uvTransform: UvTransform): void {
+    const gl = this.gl;
+    const res = this.res!;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+    gl.viewport(0, 0, this.width, this.height);
+    gl.useProgram(res.program);
+    gl.uniform4f(res.uvTransform, ...uvTransform);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, texture.texture);
+    gl.bindVertexArray(res.quad);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
   }
 
   /** Uploads the frame's visible picture, reusing the texture while the camera size holds. */
@@ -377,6 +415,10 @@ export class VideoStage {
     }
     this.options.onContextRestored?.();
   };
+}
+
+function isDirect(pass: StagePass): pass is DirectPass {
+  return typeof (pass as Partial<DirectPass>).drawDirect === 'function';
 }
 
 /**
