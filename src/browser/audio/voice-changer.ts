@@ -10,7 +10,7 @@
  * pitch or formant change have no worklet, hence no latency; the others add 22–31 ms (at 48 kHz),
  * the look-ahead a grain of two periods of the lowest voice needs.
  *
- * The worklet module is added once per context (a WeakMap of promises), so replacing one voice
+ * The worklet module is added once per context (worklet-module.ts), so replacing one voice
  * changer with another while pushing only builds nodes.
  */
 import type { AudioEffect } from '../media/audio-capture.js';
@@ -20,6 +20,7 @@ import {
   type VoiceShifterControlMessage,
   type VoiceShifterOptions,
 } from './voice-changer-worklet.js';
+import { loadWorkletModule } from './worklet-module.js';
 
 /** spec §1 voice-changer-type: 0 is off (no effect at all) and 5 is not used. */
 export type VoiceChangerType = 1 | 2 | 3 | 4 | 6 | 7 | 8 | 9 | 10 | 11;
@@ -216,9 +217,6 @@ const UNVOICED_SECONDS = 0.005;
 /** Frames of slack in the delay: the detector's lag rounding and the peak search's edge. */
 const DELAY_MARGIN_FRAMES = 8;
 
-/** The per-context promise of the worklet module, so that it is added once per context. */
-const modules = new WeakMap<BaseAudioContext, Promise<void>>();
-
 /**
  * Builds the voice changer `type` in `context` (an AudioContext or an OfflineAudioContext, any
  * rate, mono or stereo: the output has the input's channels). Rejects with a RangeError for a type
@@ -233,7 +231,7 @@ export async function createVoiceChanger(context: BaseAudioContext, type: VoiceC
   let last: AudioNode = input;
   let latencySeconds = 0;
   if (needsShifter(design)) {
-    await loadShifter(context);
+    await loadWorkletModule(context, VOICE_SHIFTER_WORKLET_SOURCE, 'voice changer');
     const delayFrames = shifterDelayFrames(design, context.sampleRate);
     last = last.connect(nodes.addShifter(createShifter(context, design, delayFrames)));
     latencySeconds = delayFrames / context.sampleRate;
@@ -277,29 +275,6 @@ function needsShifter(design: VoiceChangerDesign): boolean {
 function shifterDelayFrames(design: VoiceChangerDesign, sampleRate: number): number {
   const longestPeriod = sampleRate / MIN_PITCH_HZ;
   return Math.ceil(longestPeriod * (0.75 + 1 / (design.formantRatio ?? 1))) + DELAY_MARGIN_FRAMES;
-}
-
-function loadShifter(context: BaseAudioContext): Promise<void> {
-  let loaded = modules.get(context);
-  if (!loaded) {
-    loaded = addShifterModule(context);
-    modules.set(context, loaded);
-    // A failed load is not cached: the next voice changer tries again.
-    loaded.catch(() => modules.delete(context));
-  }
-  return loaded;
-}
-
-async function addShifterModule(context: BaseAudioContext): Promise<void> {
-  if (!context.audioWorklet) throw new Error('voice changer: this browser has no AudioWorklet, which the pitch shifter runs in');
-  const url = URL.createObjectURL(new Blob([VOICE_SHIFTER_WORKLET_SOURCE], { type: 'text/javascript' }));
-  try {
-    await context.audioWorklet.addModule(url);
-  } catch (e) {
-    throw new Error(`voice changer: the AudioWorklet module could not be loaded (does a Content-Security-Policy refuse blob: scripts?): ${String(e)}`, { cause: e });
-  } finally {
-    URL.revokeObjectURL(url);
-  }
 }
 
 function createShifter(context: BaseAudioContext, design: VoiceChangerDesign, delayFrames: number): AudioWorkletNode {
