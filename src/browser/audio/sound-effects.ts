@@ -30,9 +30,10 @@ export interface EffectSeam {
   setEffects(effects: readonly AudioEffect[]): void;
 }
 
+/** A stage of the chain; no effect when it cannot run here (its type is then not tried again). */
 interface Stage<T extends number> {
   type: T;
-  effect: AudioEffect;
+  effect: AudioEffect | undefined;
 }
 
 export class SoundEffects {
@@ -57,8 +58,8 @@ export class SoundEffects {
     ]);
     if (this.closed || this.wanted !== settings) {
       // Overtaken: the stages built for these settings never enter the chain.
-      if (voice !== this.voice) voice?.effect.dispose?.();
-      if (reverb !== this.reverb) reverb?.effect.dispose?.();
+      if (voice !== this.voice) voice?.effect?.dispose?.();
+      if (reverb !== this.reverb) reverb?.effect?.dispose?.();
       return;
     }
     if (voice === this.voice && reverb === this.reverb) return;
@@ -69,8 +70,9 @@ export class SoundEffects {
   }
 
   /**
-   * The stage for `type`: the current one if it is of that type, none for 0, else a new one, or
-   * none (after one warning) when it cannot run here.
+   * The stage for `type`: the current one if it is of that type (even one that could not run: it
+   * warned once already), none for 0, else a new one, without an effect (after one warning) when
+   * it cannot run here.
    */
   private async stage<T extends number>(current: Stage<T> | undefined, type: 0 | T, create: (type: T) => Promise<AudioEffect>, what: string): Promise<Stage<T> | undefined> {
     if (type === 0) return undefined;
@@ -79,7 +81,7 @@ export class SoundEffects {
       return { type, effect: await create(type) };
     } catch (e) {
       this.onFailure(`${what} cannot run in this browser: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
+      return { type, effect: undefined };
     }
   }
 
