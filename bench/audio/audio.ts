@@ -46,12 +46,13 @@ type BenchWindow = {
 };
 
 /**
- * Chromium's audio threads: the renderer's AudioWorklet thread (which renders the whole graph once
- * a worklet exists), its output device thread, and the audio service's worker. Their CPU is the
- * graph's without the page's compositing and the browser's housekeeping, whose share drifts on a
- * loaded machine by more than the effects cost.
+ * Chromium's audio threads (names as /proc shows them, cut to 15 characters): the renderer's
+ * AudioWorklet thread (which renders the whole graph once a worklet exists), a ConvolverNode's
+ * background thread for the long parts of its response, the output device thread, and the audio
+ * service's worker. Their CPU is the graph's without the page's compositing and the browser's
+ * housekeeping, whose share drifts on a loaded machine by more than the effects cost.
  */
-const AUDIO_THREAD = /^(Realtime AudioW|AudioWorklet|AudioOutputDevi|AudioWorkerThre)/;
+const AUDIO_THREAD = /^(Realtime AudioW|AudioWorklet|Reverb convolut|AudioOutputDevi|AudioWorkerThre)/;
 
 interface CpuSeconds {
   /** Every thread of the process tree. */
