@@ -6,9 +6,11 @@
  *
  * The shifter (TD-PSOLA) moves the pitch by `pitchRatio` and the formants by `formantRatio`
  * independently; the stages after it (filters, a waveshaper, amplitude/ring modulation, a comb,
- * chorus, a short diffuse tail) give each type the character its name asks for. Types without a
- * pitch or formant change have no worklet, hence no latency; the others add 22–31 ms (at 48 kHz),
- * the look-ahead a grain of two periods of the lowest voice needs.
+ * chorus, a short diffuse tail) give each type the character its name asks for. Chorus and diffuse
+ * tail run inside the worklet after the shift (as native nodes they cost several times the shifter);
+ * the others are native nodes. Types without a pitch or formant change have no worklet, hence no
+ * latency; the others add 22–31 ms (at 48 kHz), the look-ahead a grain of two periods of the
+ * lowest voice needs.
  *
  * The worklet module is added once per context (worklet-module.ts), so replacing one voice
  * changer with another while pushing only builds nodes.
@@ -19,6 +21,7 @@ import {
   VOICE_SHIFTER_WORKLET_SOURCE,
   type VoiceShifterControlMessage,
   type VoiceShifterOptions,
+  type WorkletStage,
 } from './voice-changer-worklet.js';
 import { loadWorkletModule } from './worklet-module.js';
 
@@ -48,18 +51,11 @@ export type VoiceStage =
    * render quantum, 8 ms at 16 kHz, and the ring of a metal body is shorter than that).
    */
   | { readonly kind: 'comb'; readonly seconds: number; readonly gain: number; readonly taps: number }
-  /** Dry plus copies on slowly swept delays (chorus): a widened, shimmering voice. */
-  | { readonly kind: 'chorus'; readonly voices: readonly ChorusVoice[]; readonly wet: number }
-  /** Dry plus damped feedback delays in parallel: a short, diffuse, airy tail. */
-  | { readonly kind: 'diffuse'; readonly seconds: readonly number[]; readonly feedback: number; readonly dampingHz: number; readonly wet: number };
-
-/** One delayed copy in a chorus. */
-export interface ChorusVoice {
-  /** Centre delay and sweep (peak deviation), s. */
-  readonly seconds: number;
-  readonly sweepSeconds: number;
-  readonly hz: number;
-}
+  /**
+   * A chorus or a diffuse tail, which the shifter's worklet runs right after the shift (they must
+   * come first in `stages`; a design with one has the worklet even without a pitch change).
+   */
+  | WorkletStage;
 
 /** What one voice changer type does. */
 export interface VoiceChangerDesign {
@@ -236,7 +232,7 @@ export async function createVoiceChanger(context: BaseAudioContext, type: VoiceC
     last = last.connect(nodes.addShifter(createShifter(context, design, delayFrames)));
     latencySeconds = delayFrames / context.sampleRate;
   }
-  for (const stage of design.stages) {
+  for (const stage of design.stages.slice(workletStages(design).length)) {
     const built = buildStage(context, stage, nodes);
     last.connect(built.input);
     last = built.output;
@@ -262,7 +258,17 @@ function designOf(type: VoiceChangerType): VoiceChangerDesign {
 }
 
 function needsShifter(design: VoiceChangerDesign): boolean {
-  return design.pitchRatio !== 1 || (design.formantRatio ?? 1) !== 1 || design.monotoneHz !== undefined || design.wobble !== undefined;
+  return design.pitchRatio !== 1 || (design.formantRatio ?? 1) !== 1 || design.monotoneHz !== undefined || design.wobble !== undefined || workletStages(design).length > 0;
+}
+
+/** The leading stages that the worklet runs. */
+function workletStages(design: VoiceChangerDesign): WorkletStage[] {
+  const stages: WorkletStage[] = [];
+  for (const stage of design.stages) {
+    if (stage.kind !== 'chorus' && stage.kind !== 'diffuse') break;
+    stages.push(stage);
+  }
+  return stages;
 }
 
 /**
@@ -288,6 +294,7 @@ function createShifter(context: BaseAudioContext, design: VoiceChangerDesign, de
     maxHz: MAX_PITCH_HZ,
     unvoicedSeconds: UNVOICED_SECONDS,
     delayFrames,
+    stages: workletStages(design),
   };
   // One input, one output and channelCountMode 'max': the output follows the input's channel
   // count (Web Audio, AudioWorkletNodeOptions "Configuring channels"), so mono stays mono and
@@ -353,9 +360,8 @@ function buildStage(context: BaseAudioContext, stage: VoiceStage, nodes: NodeSet
     case 'comb':
       return buildComb(context, stage, nodes);
     case 'chorus':
-      return buildChorus(context, stage, nodes);
     case 'diffuse':
-      return buildDiffuse(context, stage, nodes);
+      throw new TypeError(`voice changer: a ${stage.kind} stage runs in the worklet, so it must come before every other stage`);
     default: {
       const unknown: never = stage;
       throw new TypeError(`voice changer: unknown stage ${JSON.stringify(unknown)}`);
@@ -395,35 +401,5 @@ function buildComb(context: BaseAudioContext, stage: Extract<VoiceStage, { kind:
   }
   // Broadband level kept: the taps add power Σg^2n to the voice's.
   output.gain.value = 1 / Math.sqrt(power);
-  return { input, output };
-}
-
-function buildChorus(context: BaseAudioContext, stage: Extract<VoiceStage, { kind: 'chorus' }>, nodes: NodeSet): Built {
-  const input = nodes.add(new GainNode(context));
-  const output = nodes.add(new GainNode(context));
-  input.connect(output);
-  for (const voice of stage.voices) {
-    const delay = nodes.add(new DelayNode(context, { delayTime: voice.seconds, maxDelayTime: voice.seconds + voice.sweepSeconds }));
-    const sweep = nodes.add(new GainNode(context, { gain: voice.sweepSeconds }));
-    nodes.oscillator(context, 'sine', voice.hz).connect(sweep).connect(delay.delayTime);
-    input.connect(delay).connect(nodes.add(new GainNode(context, { gain: stage.wet }))).connect(output);
-  }
-  return { input, output };
-}
-
-function buildDiffuse(context: BaseAudioContext, stage: Extract<VoiceStage, { kind: 'diffuse' }>, nodes: NodeSet): Built {
-  const input = nodes.add(new GainNode(context));
-  const output = nodes.add(new GainNode(context));
-  const wet = nodes.add(new GainNode(context, { gain: stage.wet }));
-  input.connect(output);
-  wet.connect(output);
-  for (const seconds of stage.seconds) {
-    // A damped feedback comb: delay ─► low-pass ─► feedback gain ─► back into the delay.
-    const delay = nodes.add(new DelayNode(context, { delayTime: seconds, maxDelayTime: seconds }));
-    const damping = nodes.add(new BiquadFilterNode(context, { type: 'lowpass', frequency: stage.dampingHz, Q: BUTTERWORTH_DB }));
-    const feedback = nodes.add(new GainNode(context, { gain: stage.feedback }));
-    input.connect(delay).connect(damping).connect(feedback).connect(delay);
-    damping.connect(wet);
-  }
   return { input, output };
 }
