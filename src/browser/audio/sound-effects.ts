@@ -4,8 +4,8 @@
  * room, as a singer's would; background music joins at the mix bus after both, untouched.
  *
  * Both switch live: a changed type builds its new stage and swaps the chain in one step, the
- * unchanged stage stays as it is. Both run in AudioWorklets whose modules load asynchronously, so
- * a change is asynchronous; changes that overtake each other settle on the latest settings. A
+ * unchanged stage stays as it is. The reverb and most voice changer types run in AudioWorklets
+ * whose modules load asynchronously, so a change is asynchronous; changes that overtake each other settle on the latest settings. A
  * stage that cannot run (a worklet the page refuses) is left out with one warning; the other goes
  * on.
  */
