@@ -89,7 +89,7 @@ export async function timeGraph(voiceType: number, reverbType: number, withMusic
   voice(context).connect(micGain);
   const effects: AudioEffect[] = [];
   if (voiceType) effects.push(await createVoiceChanger(context, voiceType as never));
-  if (reverbType) effects.push(createReverb(context, reverbType as never, PUSHED_CHANNELS));
+  if (reverbType) effects.push(await createReverb(context, reverbType as never, PUSHED_CHANNELS));
   let last: AudioNode = micGain;
   for (const e of effects) {
     last.connect(e.input);
@@ -150,7 +150,7 @@ export async function startLive(voiceType: number, reverbType: number): Promise<
   const mixBus = new GainNode(context, { gain: 1 });
   const effects: AudioEffect[] = [];
   if (voiceType) effects.push(await createVoiceChanger(context, voiceType as never));
-  if (reverbType) effects.push(createReverb(context, reverbType as never, PUSHED_CHANNELS));
+  if (reverbType) effects.push(await createReverb(context, reverbType as never, PUSHED_CHANNELS));
   let last = voice(context);
   for (const e of effects) last = last.connect(e.input) && e.output;
   last.connect(mixBus);

@@ -2,7 +2,7 @@
  * The in-page half of reverb.test.ts: renders each reverb in an OfflineAudioContext and measures
  * the result here (acoustics.ts is bundled in), so only numbers cross to Node.
  */
-import { createReverb, REVERB_DESIGNS, reverbImpulseResponse, type ReverbType } from '../../src/browser/audio/reverb.js';
+import { createReverb, REVERB_DESIGNS, type ReverbType } from '../../src/browser/audio/reverb.js';
 import { markReady } from '../browser/page-support.js';
 import { energyDecayDb, reverberationTime, spectralCentroid } from './acoustics.js';
 
@@ -41,7 +41,7 @@ async function wetImpulse(type: ReverbType, config: RenderConfig): Promise<WetMe
   const impulse = new AudioBuffer({ length: 1, numberOfChannels: config.channels, sampleRate: config.sampleRate });
   for (let c = 0; c < config.channels; c++) impulse.getChannelData(c)[0] = 0.01;
   const source = new AudioBufferSourceNode(context, { buffer: impulse });
-  const reverb = createReverb(context, type);
+  const reverb = await createReverb(context, type);
   reverb.dry.gain.value = 0;
   source.connect(reverb.input);
   reverb.output.connect(context.destination);
@@ -79,7 +79,7 @@ async function render(type: ReverbType | 0, input: Float32Array<ArrayBuffer>, se
   if (type === 0) {
     source.connect(context.destination);
   } else {
-    const reverb = createReverb(context, type);
+    const reverb = await createReverb(context, type);
     source.connect(reverb.input);
     reverb.output.connect(context.destination);
   }
@@ -130,7 +130,7 @@ async function stress(type: ReverbType): Promise<StressMeasurement> {
 async function live(sampleRate: number): Promise<string[]> {
   const context = new AudioContext({ sampleRate });
   const oscillator = new OscillatorNode(context, { frequency: 440 });
-  const reverbs = ([1, 2, 3, 4, 5, 6, 7] as const).map((type) => createReverb(context, type));
+  const reverbs = await Promise.all(([1, 2, 3, 4, 5, 6, 7] as const).map((type) => createReverb(context, type)));
   for (const reverb of reverbs) {
     oscillator.connect(reverb.input);
     reverb.output.connect(context.destination);
@@ -146,20 +146,81 @@ async function live(sampleRate: number): Promise<string[]> {
   return reverbs.map((r) => r.name);
 }
 
-/** Whether two reverbs of one (rate, type) share the cached response, and another rate not. */
-function cached(type: ReverbType): { same: boolean; otherRate: boolean } {
-  return {
-    same: reverbImpulseResponse(type, 48_000) === reverbImpulseResponse(type, 48_000),
-    otherRate: reverbImpulseResponse(type, 48_000) !== reverbImpulseResponse(type, 16_000),
+/** Counts addModule calls on a context's worklet. */
+function countAddModule(context: BaseAudioContext): { calls: number } {
+  const counter = { calls: 0 };
+  const worklet = context.audioWorklet;
+  const addModule = worklet.addModule.bind(worklet);
+  worklet.addModule = (url, options) => {
+    counter.calls++;
+    return addModule(url, options);
   };
+  return counter;
+}
+
+export interface SwitchResult {
+  /** Reverb tail (the 0.3 s after the burst) over the burst's level, dB, before and after the switch. */
+  tailBeforeDb: number;
+  tailAfterDb: number;
+  addModuleCalls: number;
+}
+
+/**
+ * A noise burst into `from`, then `to` swapped in at a suspension the way the capture's setEffects
+ * does it (reconnect, then dispose the old stage), and a second burst: both ring on, each for as
+ * long as its design says, and the module was added once.
+ */
+async function switchRun(from: ReverbType, to: ReverbType): Promise<SwitchResult> {
+  const sampleRate = 48_000;
+  const seconds = 8;
+  const at = 4;
+  const context = new OfflineAudioContext({ numberOfChannels: 1, length: seconds * sampleRate, sampleRate });
+  const counter = countAddModule(context);
+  const buffer = new AudioBuffer({ length: seconds * sampleRate, numberOfChannels: 1, sampleRate });
+  const data = buffer.getChannelData(0);
+  const burst = noise(sampleRate / 2, 0.1 * Math.sqrt(3));
+  data.set(burst, 0);
+  data.set(burst, at * sampleRate);
+  const source = new AudioBufferSourceNode(context, { buffer });
+  const first = await createReverb(context, from, 1);
+  source.connect(first.input);
+  first.output.connect(context.destination);
+  void context.suspend(at).then(async () => {
+    const second = await createReverb(context, to, 1);
+    source.disconnect(first.input);
+    first.output.disconnect();
+    source.connect(second.input);
+    second.output.connect(context.destination);
+    first.dispose?.();
+    await context.resume();
+  });
+  source.start();
+  const out = [(await context.startRendering()).getChannelData(0)];
+  const tailDb = (start: number) => {
+    const steady = meanPower(out, start + 4800, start + sampleRate / 2);
+    return 10 * Math.log10(meanPower(out, start + sampleRate / 2 + 4800, start + sampleRate / 2 + 19_200) / steady + 1e-30);
+  };
+  return { tailBeforeDb: tailDb(0), tailAfterDb: tailDb(at * sampleRate), addModuleCalls: counter.calls };
+}
+
+/** The reverb in a context whose AudioWorklet refuses the module (a CSP without blob:). */
+async function refused(): Promise<string> {
+  const context = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 48_000 });
+  context.audioWorklet.addModule = () => Promise.reject(new DOMException('Refused to load the script', 'AbortError'));
+  try {
+    await createReverb(context, 1);
+    return 'resolved';
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
 }
 
 /** dispose() twice on a built reverb. */
-function disposeTwice(type: ReverbType): boolean {
-  const reverb = createReverb(new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 16_000 }), type);
+async function disposeTwice(type: ReverbType): Promise<boolean> {
+  const reverb = await createReverb(new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 16_000 }), type);
   reverb.dispose?.();
   reverb.dispose?.();
   return true;
 }
 
-markReady({ wetImpulse, burst, stress, live, cached, disposeTwice, createReverb });
+markReady({ wetImpulse, burst, stress, live, switchRun, refused, disposeTwice, createReverb });

@@ -1,15 +1,15 @@
 /**
  * The reverb of `audio-reverb-type` (spec §1) in real headless Chromium: every type rendered
  * offline (reverb.page.ts measures there). Its decay is Schroeder's T30 of the wet output for an
- * impulse; its colour the spectral centroid; then level, full-scale input, live contexts, cache
- * and dispose.
+ * impulse; its colour the spectral centroid; then level, full-scale input, live contexts, a live
+ * switch, a refused worklet and dispose.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { REVERB_DESIGNS, type ReverbType } from '../../src/browser/audio/reverb.js';
 import { launchChromium, openTestPage, type TestPage } from '../browser/harness.js';
-import type { BurstMeasurement, RenderConfig, StressMeasurement, WetMeasurement } from './reverb.page.js';
+import type { BurstMeasurement, RenderConfig, StressMeasurement, SwitchResult, WetMeasurement } from './reverb.page.js';
 
 let browser: Browser;
 let tp: TestPage;
@@ -106,15 +106,21 @@ test('every type builds and plays in a running AudioContext at 48 and 16 kHz; di
   for (const type of TYPES) assert.equal(await call<boolean>('disposeTwice', type), true);
 });
 
-test('responses are cached per (sample rate, type), so a live switch is instant', async () => {
-  for (const type of TYPES) assert.deepEqual(await call('cached', type), { same: true, otherRate: true });
+test('a live switch (small room → great hall mid-render) changes the tail, and the module is added once', async () => {
+  const r = await call<SwitchResult>('switchRun', 2, 3);
+  assert.ok(r.tailAfterDb > r.tailBeforeDb + 10, `tail ${r.tailBeforeDb.toFixed(1)} dB before, ${r.tailAfterDb.toFixed(1)} dB after`);
+  assert.equal(r.addModuleCalls, 1);
+});
+
+test('a page that refuses the worklet module gets a clear Error, not a hang', async () => {
+  assert.match(await call<string>('refused'), /^Error: reverb: the AudioWorklet module could not be loaded \(does a Content-Security-Policy refuse blob: scripts\?\)/);
 });
 
 test('an unknown type is a RangeError in the page too', async () => {
   const message = await tp.page.evaluate(async () => {
-    const { createReverb } = globalThis as unknown as { createReverb(c: BaseAudioContext, t: number): unknown };
+    const { createReverb } = globalThis as unknown as { createReverb(c: BaseAudioContext, t: number): Promise<unknown> };
     try {
-      createReverb(new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 16_000 }), 9);
+      await createReverb(new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 16_000 }), 9);
       return 'no error';
     } catch (e) {
       return `${(e as Error).name}: ${(e as Error).message}`;

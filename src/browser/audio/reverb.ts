@@ -3,22 +3,27 @@
  * 5 loud, 6 metallic, 7 magnetic), an {@link AudioEffect} stage between the mic gain and the mix
  * bus. Each type is a design of ours, not a copy of another product's preset:
  *
- *   input ─► tone EQ ─┬─► dry ─────────────────────────────────────┬─► compressor ─► trim ─► clipper
- *            (voice)  └─► pre-delay ─► convolver ─► wet EQ ─► wet ─┘   (hard knee)   (undoes   (WaveShaper,
- *                         (DelayNode)  (generated IR,                                  makeup)   = output)
- *                                       impulse-response.ts)
+ *   input ─► tone EQ ─┬─► dry ────────────────────────────────┬─► compressor ─► trim ─► clipper
+ *            (voice)  └─► reverb processor ─► wet EQ ─► wet ─┘   (hard knee)   (undoes   (WaveShaper,
+ *                         (AudioWorklet: pre-delay, early                       makeup)   = output)
+ *                          reflections, delay network tail)
  *
- * The convolver runs with normalisation off: its responses have unit energy, so `wetLevel` is the
- * wet-to-dry amplitude ratio for a noise-like voice whatever the decay (a long tail is not louder
- * than a short one). Responses are cached per (sample rate, type): a live switch builds nodes only.
+ * The processor (reverb-worklet.ts, its numbers from reverb-network.ts) gives an impulse a wet
+ * sound of unit energy, so `wetLevel` is the wet-to-dry amplitude ratio for a noise-like voice
+ * whatever the decay (a long tail is not louder than a short one). Its cost does not grow with
+ * the decay time, unlike a convolver's. The module is added once per context
+ * (worklet-module.ts): a live switch builds nodes only.
  *
  * A full-scale voice into a long tail can still overshoot for the few milliseconds the compressor
  * takes to react; the clipper, transparent below {@link CLIP_KNEE}, keeps every sample inside
- * [−1, 1] for the AAC encoder after it. The output is stereo (decorrelated channels) whatever the
- * input; a mono capture down-mixes it (Web Audio, "Channel Up-Mixing and Down-Mixing").
+ * [−1, 1] for the AAC encoder after it. The output has the channels asked for (stereo:
+ * decorrelated); a mono capture down-mixes a stereo one (Web Audio, "Channel Up-Mixing and
+ * Down-Mixing").
  */
 import type { AudioEffect } from '../media/audio-capture.js';
-import { generateImpulseResponse, type ImpulseResponseDesign } from './impulse-response.js';
+import { reverbNetwork, type ReverbNetworkDesign } from './reverb-network.js';
+import { REVERB_PROCESSOR, REVERB_WORKLET_SOURCE, type ReverbControlMessage } from './reverb-worklet.js';
+import { loadWorkletModule } from './worklet-module.js';
 
 /** `audio-reverb-type` values that have a reverb; 0 (off) has none (spec §1). */
 export type ReverbType = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -40,11 +45,9 @@ export interface CompressorDesign {
   readonly releaseSeconds: number;
 }
 
-/** A reverb type: its impulse response plus the graph around the convolver. */
-export interface ReverbDesign extends ImpulseResponseDesign {
+/** A reverb type: its wet sound plus the graph around the processor. */
+export interface ReverbDesign extends ReverbNetworkDesign {
   readonly name: string;
-  /** Gap between the dry sound and the first reflection. */
-  readonly preDelaySeconds: number;
   /** Shapes the voice itself, dry and wet. */
   readonly tone: readonly EqBand[];
   /** Shapes the reverb only. */
@@ -70,7 +73,7 @@ export const REVERB_DESIGNS: Readonly<Record<ReverbType, ReverbDesign>> = Object
     decaySeconds: 1.5,
     bassRatio: 1,
     trebleRatio: 0.8,
-    diffusionSeconds: 0.02,
+    loopSeconds: 0.035,
     early: { count: 10, spanSeconds: 0.05, level: 0.25 },
     echoes: [
       { delaySeconds: [0.11, 0.125], level: 0.3 },
@@ -97,7 +100,7 @@ export const REVERB_DESIGNS: Readonly<Record<ReverbType, ReverbDesign>> = Object
     decaySeconds: 0.4,
     bassRatio: 1,
     trebleRatio: 0.5,
-    diffusionSeconds: 0.005,
+    loopSeconds: 0.015,
     early: { count: 16, spanSeconds: 0.025, level: 0.5 },
     seed: 0x524f4f,
     preDelaySeconds: 0.004,
@@ -117,7 +120,7 @@ export const REVERB_DESIGNS: Readonly<Record<ReverbType, ReverbDesign>> = Object
     decaySeconds: 2.8,
     bassRatio: 1.15,
     trebleRatio: 0.55,
-    diffusionSeconds: 0.06,
+    loopSeconds: 0.06,
     early: { count: 8, spanSeconds: 0.09, level: 0.2 },
     seed: 0x48414c,
     preDelaySeconds: 0.035,
@@ -137,7 +140,7 @@ export const REVERB_DESIGNS: Readonly<Record<ReverbType, ReverbDesign>> = Object
     decaySeconds: 3,
     bassRatio: 1.15,
     trebleRatio: 0.3,
-    diffusionSeconds: 0.08,
+    loopSeconds: 0.065,
     early: { count: 6, spanSeconds: 0.08, level: 0.1 },
     seed: 0x444545,
     preDelaySeconds: 0.045,
@@ -161,7 +164,7 @@ export const REVERB_DESIGNS: Readonly<Record<ReverbType, ReverbDesign>> = Object
     decaySeconds: 1.2,
     bassRatio: 1,
     trebleRatio: 0.85,
-    diffusionSeconds: 0.02,
+    loopSeconds: 0.035,
     early: { count: 8, spanSeconds: 0.04, level: 0.2 },
     seed: 0x4c4f55,
     preDelaySeconds: 0.025,
@@ -186,7 +189,7 @@ export const REVERB_DESIGNS: Readonly<Record<ReverbType, ReverbDesign>> = Object
     decaySeconds: 0.8,
     bassRatio: 1,
     trebleRatio: 0.85,
-    diffusionSeconds: 0.003,
+    loopSeconds: 0.012,
     resonance: { delaysSeconds: [0.0023, 0.0037, 0.0059], feedback: 0.8 },
     seed: 0x4d4554,
     preDelaySeconds: 0.005,
@@ -210,7 +213,7 @@ export const REVERB_DESIGNS: Readonly<Record<ReverbType, ReverbDesign>> = Object
     decaySeconds: 1.8,
     bassRatio: 0.9,
     trebleRatio: 0.85,
-    diffusionSeconds: 0.002,
+    loopSeconds: 0.02,
     seed: 0x4d4147,
     preDelaySeconds: 0.01,
     tone: [
@@ -236,44 +239,21 @@ export interface ReverbEffect extends AudioEffect {
 }
 
 /**
- * Responses by sample rate and channel count, then type. AudioBuffers belong to no context, so
- * any may share them.
- */
-const responses = new Map<string, Map<ReverbType, AudioBuffer>>();
-
-/**
- * The type's impulse response at `sampleRate` (unit energy per channel; stereo channels are
- * decorrelated), generated once.
- * @throws RangeError for a type outside 1–7.
- */
-export function reverbImpulseResponse(type: ReverbType, sampleRate: number, channelCount: 1 | 2 = 2): AudioBuffer {
-  const design = designOf(type);
-  const key = `${sampleRate}/${channelCount}`;
-  const byType = responses.get(key) ?? new Map<ReverbType, AudioBuffer>();
-  responses.set(key, byType);
-  let buffer = byType.get(type);
-  if (!buffer) {
-    const channels = generateImpulseResponse(design, sampleRate, channelCount);
-    buffer = new AudioBuffer({ length: channels[0]!.length, numberOfChannels: channels.length, sampleRate });
-    channels.forEach((data, c) => buffer!.copyToChannel(data, c));
-    byType.set(type, buffer);
-  }
-  return buffer;
-}
-
-/**
  * Builds the reverb of `type` in `context` (an AudioContext or OfflineAudioContext, mono or
- * stereo input). `channelCount` is the response's: stereo gives width, mono (for a mono push,
- * where width would be mixed away) halves the convolution's cost. Dispose it after taking it out
- * of the graph.
- * @throws RangeError for a type outside 1–7 (0 is "off": no stage at all).
+ * stereo input). `channelCount` is the wet sound's: stereo gives width, mono (for a mono push,
+ * where width would be mixed away) saves the second channel's work. Dispose it after taking it
+ * out of the graph.
+ * Rejects with a RangeError for a type outside 1–7 (0 is "off": no stage at all), before any
+ * node is made, and with an Error when the context cannot load the processor's AudioWorklet
+ * module (a Content-Security-Policy without blob: in script-src).
  */
-export function createReverb(context: BaseAudioContext, type: ReverbType, channelCount: 1 | 2 = 2): ReverbEffect {
+export async function createReverb(context: BaseAudioContext, type: ReverbType, channelCount: 1 | 2 = 2): Promise<ReverbEffect> {
   const design = designOf(type);
+  const processorOptions = reverbNetwork(design, context.sampleRate, channelCount);
+  await loadWorkletModule(context, REVERB_WORKLET_SOURCE, 'reverb');
   const input = new GainNode(context);
   const dry = new GainNode(context, { gain: design.dryLevel });
-  const preDelay = new DelayNode(context, { delayTime: design.preDelaySeconds, maxDelayTime: Math.max(design.preDelaySeconds, 0.001) });
-  const convolver = new ConvolverNode(context, { disableNormalization: true, buffer: reverbImpulseResponse(type, context.sampleRate, channelCount) });
+  const processor = new AudioWorkletNode(context, REVERB_PROCESSOR, { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [channelCount], processorOptions });
   const wet = new GainNode(context, { gain: design.wetLevel });
   const compressor = compressorNode(context, design.compressor);
   const trim = new GainNode(context, { gain: 10 ** ((design.makeupDb - automaticMakeupDb(design.compressor)) / 20) / CLIP_RANGE });
@@ -283,10 +263,11 @@ export function createReverb(context: BaseAudioContext, type: ReverbType, channe
 
   const voice = chain(input, ...tone);
   voice.connect(dry).connect(compressor);
-  chain(voice, preDelay, convolver, ...wetEq, wet).connect(compressor);
+  chain(voice, processor, ...wetEq, wet).connect(compressor);
   compressor.connect(trim).connect(output);
 
-  const nodes: AudioNode[] = [input, ...tone, dry, preDelay, convolver, ...wetEq, wet, compressor, trim, output];
+  const nodes: AudioNode[] = [input, ...tone, dry, processor, ...wetEq, wet, compressor, trim, output];
+  let disposed = false;
   return {
     name: `reverb ${design.name}`,
     type,
@@ -294,8 +275,12 @@ export function createReverb(context: BaseAudioContext, type: ReverbType, channe
     output,
     dry,
     wet,
-    // disconnect() with no argument never throws, so a second dispose is harmless.
-    dispose: () => nodes.forEach((node) => node.disconnect()),
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      processor.port.postMessage({ type: 'stop' } satisfies ReverbControlMessage);
+      nodes.forEach((node) => node.disconnect());
+    },
   };
 }
 

@@ -4,8 +4,10 @@
  * room, as a singer's would; background music joins at the mix bus after both, untouched.
  *
  * Both switch live: a changed type builds its new stage and swaps the chain in one step, the
- * unchanged stage stays as it is. The voice changer loads an AudioWorklet module, so a change is
- * asynchronous; changes that overtake each other settle on the latest settings.
+ * unchanged stage stays as it is. The reverb and most voice changer types run in AudioWorklets
+ * whose modules load asynchronously, so a change is asynchronous; changes that overtake each other settle on the latest settings. A
+ * stage that cannot run (a worklet the page refuses) is left out with one warning; the other goes
+ * on.
  */
 import type { AudioEffect } from '../media/audio-capture.js';
 import { createReverb, type ReverbType } from './reverb.js';
@@ -28,9 +30,10 @@ export interface EffectSeam {
   setEffects(effects: readonly AudioEffect[]): void;
 }
 
+/** A stage of the chain; no effect when it cannot run here (its type is then not tried again). */
 interface Stage<T extends number> {
   type: T;
-  effect: AudioEffect;
+  effect: AudioEffect | undefined;
 }
 
 export class SoundEffects {
@@ -49,24 +52,37 @@ export class SoundEffects {
   async update(settings: SoundEffectSettings): Promise<void> {
     this.wanted = settings;
     const { voiceChangerType, reverbType } = settings;
-    let voice = this.voice?.type === voiceChangerType ? this.voice : undefined;
-    if (voiceChangerType !== 0 && !voice) {
-      try {
-        voice = { type: voiceChangerType, effect: await createVoiceChanger(this.seam.context, voiceChangerType) };
-      } catch (e) {
-        this.onFailure(`voice-changer-type ${voiceChangerType} cannot run in this browser: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      if (this.closed || this.wanted !== settings) {
-        voice?.effect.dispose?.();
-        return;
-      }
+    const [voice, reverb] = await Promise.all([
+      this.stage(this.voice, voiceChangerType, (type) => createVoiceChanger(this.seam.context, type), `voice-changer-type ${voiceChangerType}`),
+      this.stage(this.reverb, reverbType, (type) => createReverb(this.seam.context, type, this.seam.numberOfChannels), `audio-reverb-type ${reverbType}`),
+    ]);
+    if (this.closed || this.wanted !== settings) {
+      // Overtaken: the stages built for these settings never enter the chain.
+      if (voice !== this.voice) voice?.effect?.dispose?.();
+      if (reverb !== this.reverb) reverb?.effect?.dispose?.();
+      return;
     }
-    const reverb = this.reverb?.type === reverbType ? this.reverb : reverbType === 0 ? undefined : { type: reverbType, effect: createReverb(this.seam.context, reverbType, this.seam.numberOfChannels) };
     if (voice === this.voice && reverb === this.reverb) return;
     this.voice = voice;
     this.reverb = reverb;
     // setEffects disposes the stages that left the chain.
     this.seam.setEffects([voice?.effect, reverb?.effect].filter((e): e is AudioEffect => e !== undefined));
+  }
+
+  /**
+   * The stage for `type`: the current one if it is of that type (even one that could not run: it
+   * warned once already), none for 0, else a new one, without an effect (after one warning) when
+   * it cannot run here.
+   */
+  private async stage<T extends number>(current: Stage<T> | undefined, type: 0 | T, create: (type: T) => Promise<AudioEffect>, what: string): Promise<Stage<T> | undefined> {
+    if (type === 0) return undefined;
+    if (current?.type === type) return current;
+    try {
+      return { type, effect: await create(type) };
+    } catch (e) {
+      this.onFailure(`${what} cannot run in this browser: ${e instanceof Error ? e.message : String(e)}`);
+      return { type, effect: undefined };
+    }
   }
 
   /** The capture disposes the stages in its chain when it closes; this only stops pending updates. */

@@ -6,11 +6,13 @@
  *
  * The shifter (TD-PSOLA) moves the pitch by `pitchRatio` and the formants by `formantRatio`
  * independently; the stages after it (filters, a waveshaper, amplitude/ring modulation, a comb,
- * chorus, a short diffuse tail) give each type the character its name asks for. Types without a
- * pitch or formant change have no worklet, hence no latency; the others add 22–31 ms (at 48 kHz),
- * the look-ahead a grain of two periods of the lowest voice needs.
+ * chorus, a short diffuse tail) give each type the character its name asks for. Chorus and diffuse
+ * tail run inside the worklet after the shift (as native nodes they cost several times the shifter);
+ * the others are native nodes. Types without a pitch or formant change have no worklet, hence no
+ * latency; the others add 22–31 ms (at 48 kHz), the look-ahead a grain of two periods of the
+ * lowest voice needs.
  *
- * The worklet module is added once per context (a WeakMap of promises), so replacing one voice
+ * The worklet module is added once per context (worklet-module.ts), so replacing one voice
  * changer with another while pushing only builds nodes.
  */
 import type { AudioEffect } from '../media/audio-capture.js';
@@ -19,7 +21,9 @@ import {
   VOICE_SHIFTER_WORKLET_SOURCE,
   type VoiceShifterControlMessage,
   type VoiceShifterOptions,
+  type WorkletStage,
 } from './voice-changer-worklet.js';
+import { loadWorkletModule } from './worklet-module.js';
 
 /** spec §1 voice-changer-type: 0 is off (no effect at all) and 5 is not used. */
 export type VoiceChangerType = 1 | 2 | 3 | 4 | 6 | 7 | 8 | 9 | 10 | 11;
@@ -47,18 +51,11 @@ export type VoiceStage =
    * render quantum, 8 ms at 16 kHz, and the ring of a metal body is shorter than that).
    */
   | { readonly kind: 'comb'; readonly seconds: number; readonly gain: number; readonly taps: number }
-  /** Dry plus copies on slowly swept delays (chorus): a widened, shimmering voice. */
-  | { readonly kind: 'chorus'; readonly voices: readonly ChorusVoice[]; readonly wet: number }
-  /** Dry plus damped feedback delays in parallel: a short, diffuse, airy tail. */
-  | { readonly kind: 'diffuse'; readonly seconds: readonly number[]; readonly feedback: number; readonly dampingHz: number; readonly wet: number };
-
-/** One delayed copy in a chorus. */
-export interface ChorusVoice {
-  /** Centre delay and sweep (peak deviation), s. */
-  readonly seconds: number;
-  readonly sweepSeconds: number;
-  readonly hz: number;
-}
+  /**
+   * A chorus or a diffuse tail, which the shifter's worklet runs right after the shift (they must
+   * come first in `stages`; a design with one has the worklet even without a pitch change).
+   */
+  | WorkletStage;
 
 /** What one voice changer type does. */
 export interface VoiceChangerDesign {
@@ -216,9 +213,6 @@ const UNVOICED_SECONDS = 0.005;
 /** Frames of slack in the delay: the detector's lag rounding and the peak search's edge. */
 const DELAY_MARGIN_FRAMES = 8;
 
-/** The per-context promise of the worklet module, so that it is added once per context. */
-const modules = new WeakMap<BaseAudioContext, Promise<void>>();
-
 /**
  * Builds the voice changer `type` in `context` (an AudioContext or an OfflineAudioContext, any
  * rate, mono or stereo: the output has the input's channels). Rejects with a RangeError for a type
@@ -233,12 +227,12 @@ export async function createVoiceChanger(context: BaseAudioContext, type: VoiceC
   let last: AudioNode = input;
   let latencySeconds = 0;
   if (needsShifter(design)) {
-    await loadShifter(context);
+    await loadWorkletModule(context, VOICE_SHIFTER_WORKLET_SOURCE, 'voice changer');
     const delayFrames = shifterDelayFrames(design, context.sampleRate);
     last = last.connect(nodes.addShifter(createShifter(context, design, delayFrames)));
     latencySeconds = delayFrames / context.sampleRate;
   }
-  for (const stage of design.stages) {
+  for (const stage of design.stages.slice(workletStages(design).length)) {
     const built = buildStage(context, stage, nodes);
     last.connect(built.input);
     last = built.output;
@@ -264,7 +258,17 @@ function designOf(type: VoiceChangerType): VoiceChangerDesign {
 }
 
 function needsShifter(design: VoiceChangerDesign): boolean {
-  return design.pitchRatio !== 1 || (design.formantRatio ?? 1) !== 1 || design.monotoneHz !== undefined || design.wobble !== undefined;
+  return design.pitchRatio !== 1 || (design.formantRatio ?? 1) !== 1 || design.monotoneHz !== undefined || design.wobble !== undefined || workletStages(design).length > 0;
+}
+
+/** The leading stages that the worklet runs. */
+function workletStages(design: VoiceChangerDesign): WorkletStage[] {
+  const stages: WorkletStage[] = [];
+  for (const stage of design.stages) {
+    if (stage.kind !== 'chorus' && stage.kind !== 'diffuse') break;
+    stages.push(stage);
+  }
+  return stages;
 }
 
 /**
@@ -279,29 +283,6 @@ function shifterDelayFrames(design: VoiceChangerDesign, sampleRate: number): num
   return Math.ceil(longestPeriod * (0.75 + 1 / (design.formantRatio ?? 1))) + DELAY_MARGIN_FRAMES;
 }
 
-function loadShifter(context: BaseAudioContext): Promise<void> {
-  let loaded = modules.get(context);
-  if (!loaded) {
-    loaded = addShifterModule(context);
-    modules.set(context, loaded);
-    // A failed load is not cached: the next voice changer tries again.
-    loaded.catch(() => modules.delete(context));
-  }
-  return loaded;
-}
-
-async function addShifterModule(context: BaseAudioContext): Promise<void> {
-  if (!context.audioWorklet) throw new Error('voice changer: this browser has no AudioWorklet, which the pitch shifter runs in');
-  const url = URL.createObjectURL(new Blob([VOICE_SHIFTER_WORKLET_SOURCE], { type: 'text/javascript' }));
-  try {
-    await context.audioWorklet.addModule(url);
-  } catch (e) {
-    throw new Error(`voice changer: the AudioWorklet module could not be loaded (does a Content-Security-Policy refuse blob: scripts?): ${String(e)}`, { cause: e });
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
-
 function createShifter(context: BaseAudioContext, design: VoiceChangerDesign, delayFrames: number): AudioWorkletNode {
   const processorOptions: VoiceShifterOptions = {
     pitchRatio: design.pitchRatio,
@@ -313,6 +294,7 @@ function createShifter(context: BaseAudioContext, design: VoiceChangerDesign, de
     maxHz: MAX_PITCH_HZ,
     unvoicedSeconds: UNVOICED_SECONDS,
     delayFrames,
+    stages: workletStages(design),
   };
   // One input, one output and channelCountMode 'max': the output follows the input's channel
   // count (Web Audio, AudioWorkletNodeOptions "Configuring channels"), so mono stays mono and
@@ -378,9 +360,8 @@ function buildStage(context: BaseAudioContext, stage: VoiceStage, nodes: NodeSet
     case 'comb':
       return buildComb(context, stage, nodes);
     case 'chorus':
-      return buildChorus(context, stage, nodes);
     case 'diffuse':
-      return buildDiffuse(context, stage, nodes);
+      throw new TypeError(`voice changer: a ${stage.kind} stage runs in the worklet, so it must come before every other stage`);
     default: {
       const unknown: never = stage;
       throw new TypeError(`voice changer: unknown stage ${JSON.stringify(unknown)}`);
@@ -420,35 +401,5 @@ function buildComb(context: BaseAudioContext, stage: Extract<VoiceStage, { kind:
   }
   // Broadband level kept: the taps add power Σg^2n to the voice's.
   output.gain.value = 1 / Math.sqrt(power);
-  return { input, output };
-}
-
-function buildChorus(context: BaseAudioContext, stage: Extract<VoiceStage, { kind: 'chorus' }>, nodes: NodeSet): Built {
-  const input = nodes.add(new GainNode(context));
-  const output = nodes.add(new GainNode(context));
-  input.connect(output);
-  for (const voice of stage.voices) {
-    const delay = nodes.add(new DelayNode(context, { delayTime: voice.seconds, maxDelayTime: voice.seconds + voice.sweepSeconds }));
-    const sweep = nodes.add(new GainNode(context, { gain: voice.sweepSeconds }));
-    nodes.oscillator(context, 'sine', voice.hz).connect(sweep).connect(delay.delayTime);
-    input.connect(delay).connect(nodes.add(new GainNode(context, { gain: stage.wet }))).connect(output);
-  }
-  return { input, output };
-}
-
-function buildDiffuse(context: BaseAudioContext, stage: Extract<VoiceStage, { kind: 'diffuse' }>, nodes: NodeSet): Built {
-  const input = nodes.add(new GainNode(context));
-  const output = nodes.add(new GainNode(context));
-  const wet = nodes.add(new GainNode(context, { gain: stage.wet }));
-  input.connect(output);
-  wet.connect(output);
-  for (const seconds of stage.seconds) {
-    // A damped feedback comb: delay ─► low-pass ─► feedback gain ─► back into the delay.
-    const delay = nodes.add(new DelayNode(context, { delayTime: seconds, maxDelayTime: seconds }));
-    const damping = nodes.add(new BiquadFilterNode(context, { type: 'lowpass', frequency: stage.dampingHz, Q: BUTTERWORTH_DB }));
-    const feedback = nodes.add(new GainNode(context, { gain: stage.feedback }));
-    input.connect(delay).connect(damping).connect(feedback).connect(delay);
-    damping.connect(wet);
-  }
   return { input, output };
 }
