@@ -21,6 +21,7 @@ import { fixture } from '../support/fixtures.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { md5Hex } from '../../src/core/md5.js';
 import { faceStickerQuad, makeupPlacements } from '../../src/browser/effects/face-regions.js';
+import { colourDistance, type PixelBox } from '../support/rgb-frames.js';
 import { call, events, openPusherWithPicture, waitForEvent } from './pusher-page.js';
 
 const W = 360;
@@ -168,19 +169,9 @@ function geometry(frame: Uint8Array, p: number[], reference: number[], dark: num
   };
 }
 
-/** Mean absolute RGB difference, 0–255, over the whole picture or rows `y0`–`y1`, columns `x0`–`x1`. */
-function colourDistance(a: Uint8Array, b: Uint8Array, [x0, y0, x1, y1] = [0, 0, W - 1, H - 1]): number {
-  let sum = 0;
-  let n = 0;
-  for (let y = Math.max(0, Math.round(y0)); y <= Math.min(H - 1, Math.round(y1)); y++)
-    for (let x = Math.max(0, Math.round(x0)); x <= Math.min(W - 1, Math.round(x1)); x++, n += 3)
-      for (let c = 0; c < 3; c++) sum += Math.abs(a[(y * W + x) * 3 + c]! - b[(y * W + x) * 3 + c]!);
-  return sum / n;
-}
-
 /** The lower face in `p`: from the nose's base (33) to below the chin (8), jaw point 4 to 12. */
-function lowerFace(p: number[]): [number, number, number, number] {
-  return [p[2 * 4]! - 10, p[2 * 33 + 1]!, p[2 * 12]! + 10, p[2 * 8 + 1]! + 10];
+function lowerFace(p: number[]): PixelBox {
+  return { x0: p[2 * 4]! - 10, y0: p[2 * 33 + 1]!, x1: p[2 * 12]! + 11, y1: p[2 * 8 + 1]! + 11 };
 }
 
 /** The plain push's frame and its landmarks (the first test sets them; later tests compare with them). */
@@ -201,7 +192,7 @@ test('face-thinness narrows the jaw, eye-bigness enlarges the eyes, both 0 leave
     await page.close();
     frames.set(name, await frameAt(recording));
   }
-  const zero = colourDistance(frames.get('face-plain')!, frames.get('face-zero')!);
+  const zero = colourDistance(frames.get('face-plain')!, frames.get('face-zero')!, W);
   const found = new Map<string, number[]>();
   for (const name of ['face-plain', 'face-thin', 'face-eyes']) found.set(name, await landmarks(frames.get(name)!));
   const reference = found.get('face-plain')!;
@@ -215,7 +206,7 @@ test('face-thinness narrows the jaw, eye-bigness enlarges the eyes, both 0 leave
   assert.ok(eyes.eyeArea > plain.eyeArea * 1.3, `eye area ${eyes.eyeArea.toFixed(3)} with eye-bigness 1 vs ${plain.eyeArea.toFixed(3)}`);
   // (In the picture: the model's jaw points follow the eyes a little, as its face-shape prior expects.)
   // What changes there is the encoder's noise, far below what thinness does.
-  const [byEyes, byThinness] = ['face-eyes', 'face-thin'].map((name) => colourDistance(frames.get('face-plain')!, frames.get(name)!, lowerFace(reference))) as [number, number];
+  const [byEyes, byThinness] = ['face-eyes', 'face-thin'].map((name) => colourDistance(frames.get('face-plain')!, frames.get(name)!, W, lowerFace(reference))) as [number, number];
   console.log(`# lower face changed by ${byEyes.toFixed(2)} levels with eye-bigness 1, ${byThinness.toFixed(2)} with face-thinness 1`);
   assert.ok(byEyes < byThinness / 4, `eye-bigness leaves the lower face alone (it changed by ${byEyes.toFixed(2)} levels)`);
 });
@@ -314,7 +305,7 @@ test('stickers by pos and on the face, and lipstick on the lips; cleared, the pi
   const hat = meanInQuad(on, faceStickerQuad(plainPoints, hatPos));
   const lips = makeupPlacements(plainPoints, 'lipstick')[0]!.quad;
   const [lipsOn, lipsPlain] = [meanInQuad(on, lips), meanInQuad(plainFrame, lips)];
-  const restored = colourDistance(plainFrame, cleared);
+  const restored = colourDistance(plainFrame, cleared, W);
   console.log(`# 2D sticker ${green.map(Math.round)}, face sticker ${hat.map(Math.round)}, lips ${lipsOn.map(Math.round)} (plain ${lipsPlain.map(Math.round)}); cleared vs plain ${restored.toFixed(2)} levels`);
   assert.ok(green[1] > 150 && green[0] < 60 && green[2] < 60, `the 2D sticker is where pos puts it: ${green.map(Math.round)}`);
   assert.ok(hat[2] > 170 && hat[0] < 70, `the face sticker is where the face puts it: ${hat.map(Math.round)}`);
@@ -354,8 +345,8 @@ test('background stickers: behind the person (segtype 0), then only inside the p
   const report = (f: Uint8Array) => ({
     background: background.map((q) => meanInQuad(f, q).map(Math.round)),
     face: meanInQuad(f, faceQuad).map(Math.round),
-    faceChange: colourDistance(plainFrame, f, [plainPoints[2 * 36]!, plainPoints[2 * 29 + 1]!, plainPoints[2 * 45]!, plainPoints[2 * 51 + 1]!]),
-    backgroundChange: colourDistance(plainFrame, f, [0, 0, 0.2 * W, 0.2 * H]),
+    faceChange: colourDistance(plainFrame, f, W, { x0: plainPoints[2 * 36]!, y0: plainPoints[2 * 29 + 1]!, x1: plainPoints[2 * 45]! + 1, y1: plainPoints[2 * 51 + 1]! + 1 }),
+    backgroundChange: colourDistance(plainFrame, f, W, { x0: 0, y0: 0, x1: 0.2 * W + 1, y1: 0.2 * H + 1 }),
   });
   const [b, i] = [report(behind), report(inside)];
   console.log(`# segtype 0: ${JSON.stringify(b)}; segtype 1: ${JSON.stringify(i)}`);

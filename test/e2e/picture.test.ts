@@ -21,6 +21,7 @@ import { startStudio, type Studio } from '../../src/node/studio/server.js';
 import { runTool } from '../support/children.js';
 import { launchChromium } from '../support/chromium.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
+import { colourDistance, meanColour, type PixelBox } from '../support/rgb-frames.js';
 import { call, waitForEvent, type PusherEvent } from './pusher-page.js';
 
 const W = 360;
@@ -138,18 +139,12 @@ async function pushAll(variants: [string, Record<string, string>][]): Promise<Ma
   return out;
 }
 
-interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-const SKIN: Box = { x0: 8, y0: 8, x1: W - 8, y1: 152 };
-const BARS: Box = { x0: 8, y0: 168, x1: W - 8, y1: 312 };
-const RAMP_MID: Box = { x0: Math.round(W * 0.3), y0: 336, x1: Math.round(W * 0.7), y1: 464 };
-const PATCHES: Box = { x0: 4, y0: 488, x1: W - 4, y1: 552 };
-const WHITE: Box = { x0: 16, y0: 576, x1: W / 2 - 16, y1: 632 };
-const NEAR_WHITE: Box = { x0: W / 2 + 16, y0: 576, x1: W - 16, y1: 632 };
+const SKIN: PixelBox = { x0: 8, y0: 8, x1: W - 8, y1: 152 };
+const BARS: PixelBox = { x0: 8, y0: 168, x1: W - 8, y1: 312 };
+const RAMP_MID: PixelBox = { x0: Math.round(W * 0.3), y0: 336, x1: Math.round(W * 0.7), y1: 464 };
+const PATCHES: PixelBox = { x0: 4, y0: 488, x1: W - 4, y1: 552 };
+const WHITE: PixelBox = { x0: 16, y0: 576, x1: W / 2 - 16, y1: 632 };
+const NEAR_WHITE: PixelBox = { x0: W / 2 + 16, y0: 576, x1: W - 16, y1: 632 };
 
 const luma = (f: Uint8Array, x: number, y: number): number => {
   const p = (y * W + x) * 3;
@@ -157,14 +152,14 @@ const luma = (f: Uint8Array, x: number, y: number): number => {
 };
 
 /** Mean luma over a box. */
-function meanLuma(f: Uint8Array, b: Box): number {
+function meanLuma(f: Uint8Array, b: PixelBox): number {
   let sum = 0;
   for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) sum += luma(f, x, y);
   return sum / ((b.x1 - b.x0) * (b.y1 - b.y0));
 }
 
 /** High-frequency energy: mean |Laplacian| of luma (neighbours 2 px away, the noise's block size). */
-function hfEnergy(f: Uint8Array, b: Box): number {
+function hfEnergy(f: Uint8Array, b: PixelBox): number {
   let sum = 0;
   for (let y = b.y0; y < b.y1; y++)
     for (let x = b.x0; x < b.x1; x++) {
@@ -173,16 +168,6 @@ function hfEnergy(f: Uint8Array, b: Box): number {
   return sum / ((b.x1 - b.x0) * (b.y1 - b.y0));
 }
 
-/** Mean absolute RGB difference (0–255) over a box, or the whole frame. */
-function colourDistance(a: Uint8Array, c: Uint8Array, b: Box = { x0: 0, y0: 0, x1: W, y1: H }): number {
-  let sum = 0;
-  for (let y = b.y0; y < b.y1; y++)
-    for (let x = b.x0; x < b.x1; x++) {
-      const p = (y * W + x) * 3;
-      sum += Math.abs(a[p]! - c[p]!) + Math.abs(a[p + 1]! - c[p + 1]!) + Math.abs(a[p + 2]! - c[p + 2]!);
-    }
-  return sum / ((b.x1 - b.x0) * (b.y1 - b.y0) * 3);
-}
 
 let reference: Uint8Array;
 
@@ -192,7 +177,7 @@ test('default attributes, filter standard and beauty/whiteness 0 push the same p
     ['pic-zero', { filter: 'standard', beauty: '0', whiteness: '0', 'beauty-style': 'nature' }],
   ]);
   reference = frames.get('pic-default')!;
-  const d = colourDistance(reference, frames.get('pic-zero')!);
+  const d = colourDistance(reference, frames.get('pic-zero')!, W);
   console.log(`# standard/0 vs default: ${d.toFixed(2)} levels`);
   assert.ok(d < 1, `standard and zeros differ from the default push by ${d.toFixed(2)} levels`);
   // The card went through unchanged (up to H.264): the patches and the ramp are where they were drawn.
@@ -205,7 +190,7 @@ test('the eleven filters differ from standard and from each other by a measured 
   const frames = await pushAll(looks.map((f) => [`pic-filter-${f}`, { filter: f }]));
   const report: string[] = [];
   for (const f of looks) {
-    const d = colourDistance(reference, frames.get(`pic-filter-${f}`)!);
+    const d = colourDistance(reference, frames.get(`pic-filter-${f}`)!, W);
     report.push(`${f} ${d.toFixed(1)}`);
     assert.ok(d >= 4, `${f} differs from standard by only ${d.toFixed(2)} levels`);
   }
@@ -213,7 +198,7 @@ test('the eleven filters differ from standard and from each other by a measured 
   let pair = '';
   for (let i = 0; i < looks.length; i++)
     for (let j = i + 1; j < looks.length; j++) {
-      const d = colourDistance(frames.get(`pic-filter-${looks[i]}`)!, frames.get(`pic-filter-${looks[j]}`)!);
+      const d = colourDistance(frames.get(`pic-filter-${looks[i]}`)!, frames.get(`pic-filter-${looks[j]}`)!, W);
       if (d < closest) [closest, pair] = [d, `${looks[i]}/${looks[j]}`];
     }
   console.log(`# vs standard: ${report.join(', ')}; closest pair ${pair} ${closest.toFixed(1)}`);
@@ -240,7 +225,7 @@ test('beauty smooths skin more than edges; nature is lighter than smooth', async
   assert.ok(s5.skin > s9.skin && s5.skin < 0.9, 'beauty 5 smooths less than 9');
   assert.ok(n9.skin > s9.skin && n9.skin < 0.95, 'nature smooths, lighter than smooth');
   // Smoothing does not shift the skin's colour.
-  assert.ok(colourDistance(reference, frames.get('pic-beauty-9')!, PATCHES) < 1.5, 'non-skin patches untouched');
+  assert.ok(colourDistance(reference, frames.get('pic-beauty-9')!, W, PATCHES) < 1.5, 'non-skin patches untouched');
 });
 
 test('whiteness lifts mid-tones and skin without clipping highlights', async () => {
@@ -294,12 +279,12 @@ test('filter switches live; applyFilter mixes a lookup image, checks md5; clearF
     assert.equal((await call(p, 'applyFilter', { path: url, alpha: 0.5 })).errMsg, 'applyFilter:ok');
     assert.equal((await call(p, 'clearFilters')).errMsg, 'clearFilters:ok');
   });
-  assert.ok(colourDistance(reference, cleared) < 1, 'clearFilters restores the picture');
+  assert.ok(colourDistance(reference, cleared, W) < 1, 'clearFilters restores the picture');
 
   const live = await pushFrame('pic-live-switch', {}, async (p) => {
     await p.evaluate(() => document.getElementById('under-test')!.setAttribute('filter', 'nostalgia'));
   });
-  assert.ok(colourDistance(reference, live) >= 4, 'the filter set during the push is in the pushed picture');
+  assert.ok(colourDistance(reference, live, W) >= 4, 'the filter set during the push is in the pushed picture');
 });
 
 /** Makes a 64×48 PNG of one colour in the page; returns its blob URL and its bytes' MD5. */
@@ -315,12 +300,6 @@ async function solidPng(page: Page, rgb: [number, number, number]): Promise<{ ur
   return { url, md5: createHash('md5').update(Uint8Array.from(bytes)).digest('hex') };
 }
 
-/** Mean colour over the whole frame. */
-function meanColour(f: Uint8Array): [number, number, number] {
-  const sum = [0, 0, 0];
-  for (let i = 0; i < f.length; i += 3) for (let c = 0; c < 3; c++) sum[c]! += f[i + c]!;
-  return sum.map((s) => s / (f.length / 3)) as [number, number, number];
-}
 
 async function maxVolumeDb(recording: string, fromS: number, forS: number): Promise<number> {
   const { stderr } = await runTool('ffmpeg', ['-hide_banner', '-ss', String(fromS), '-t', String(forS), '-i', recording, '-vn', '-af', 'volumedetect', '-f', 'null', '-'], { timeoutMs: 30_000 });
@@ -385,8 +364,8 @@ test('while paused, and while the page is hidden (sound muted), the waiting imag
     ),
   ]);
   for (const [what, recording] of [['paused', paused], ['hidden', hidden]] as const) {
-    const before = meanColour(await frameAt(recording, 0.5));
-    const during = meanColour(await frameAt(recording, 2.4));
+    const before = meanColour(await frameAt(recording, 0.5), W);
+    const during = meanColour(await frameAt(recording, 2.4), W);
     console.log(`# ${what}: mean colour before ${before.map((v) => v.toFixed(0))}, during ${during.map((v) => v.toFixed(0))}`);
     assert.ok(Math.abs(during[0] - 230) < 8 && Math.abs(during[1] - 30) < 8 && Math.abs(during[2] - 200) < 8, `${what}: the waiting image's colour is pushed`);
     assert.ok(Math.abs(before[1] - 30) > 40, `${what}: the card before`);
@@ -453,7 +432,7 @@ test('custom render: what the app draws on createOffscreenCanvas is pushed; upda
     updates = await page.evaluate('window.updates');
   });
   assert.deepEqual(updates, [[W, H]], 'one update with the pushed size');
-  const top = meanColour(frame.subarray(0, (W * H * 3) / 2 - W * 3 * 8));
+  const top = meanColour(frame, W, { x0: 0, y0: 0, x1: W, y1: H / 2 - 8 });
   const bottomWhite = meanLuma(frame, WHITE);
   console.log(`# custom render: top ${top.map((v) => v.toFixed(0))}, bottom white patch ${bottomWhite.toFixed(0)}`);
   assert.ok(Math.abs(top[0] - 20) < 8 && Math.abs(top[1] - 220) < 8 && Math.abs(top[2] - 240) < 8, 'the app drew the top half');

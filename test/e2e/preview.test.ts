@@ -15,6 +15,7 @@ import { runTool } from '../support/children.js';
 import { launchChromium } from '../support/chromium.js';
 import { fixture } from '../support/fixtures.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
+import { colourDistance, meanColour } from '../support/rgb-frames.js';
 import { call, openPusherWithPicture, waitForEvent } from './pusher-page.js';
 
 const W = 360;
@@ -86,13 +87,6 @@ function toRgb(rgba: ArrayLike<number>): Uint8Array {
   return rgb;
 }
 
-/** Mean absolute RGB difference, 0–255. */
-function colourDistance(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
-
 /** The picture mirrored left to right. */
 function flipped(f: Uint8Array): Uint8Array {
   const out = new Uint8Array(f.length);
@@ -132,8 +126,8 @@ test('a filter set before pushing shows in the preview, and the pushed picture l
     await Promise.all([startPreview(plain), startPreview(look)]);
     const plainPreview = await previewPixels(plain);
     const lookPreview = await previewPixels(look);
-    const plainToCamera = colourDistance(plainPreview, camera);
-    const lookToCamera = colourDistance(lookPreview, camera);
+    const plainToCamera = colourDistance(plainPreview, camera, W);
+    const lookToCamera = colourDistance(lookPreview, camera, W);
     console.log(`# previewing: plain vs camera ${plainToCamera.toFixed(2)}, ${LOOK} vs camera ${lookToCamera.toFixed(2)} levels`);
     assert.ok(plainToCamera < 3, `without effects the preview is the camera (${plainToCamera.toFixed(2)} levels)`);
     assert.ok(lookToCamera > 10, `the ${LOOK} look is in the preview before any push (${lookToCamera.toFixed(2)} levels from the camera)`);
@@ -142,9 +136,9 @@ test('a filter set before pushing shows in the preview, and the pushed picture l
     const pushed = await pushFrame(look, 'preview-look', async () => {
       pushingPreview = await previewPixels(look);
     });
-    const pushedToCamera = colourDistance(pushed, camera);
-    const pushedToPreview = colourDistance(pushed, pushingPreview);
-    const pushedToEarlierPreview = colourDistance(pushed, lookPreview);
+    const pushedToCamera = colourDistance(pushed, camera, W);
+    const pushedToPreview = colourDistance(pushed, pushingPreview, W);
+    const pushedToEarlierPreview = colourDistance(pushed, lookPreview, W);
     console.log(
       `# pushed (${LOOK}, decoded) vs camera ${pushedToCamera.toFixed(2)}, vs the preview while pushing ${pushedToPreview.toFixed(2)}, vs the preview before the push ${pushedToEarlierPreview.toFixed(2)} levels`,
     );
@@ -168,20 +162,20 @@ test('effects switched on and off while previewing show at once, in the same <vi
     // The top quarter of the picture, by pos (shares of the pushed picture).
     assert.equal((await call(page, 'applySticker', { type: '2D', stickers: [{ title: 'green', path: `${base}green`, len: 1, pos: [0, 0, 1, 0.25] }] })).errMsg, 'applySticker:ok');
     const withSticker = await previewPixels(page);
-    const top = meanColour(withSticker, 0, H / 4 - 4);
-    const rest = colourDistance(withSticker.subarray((W * H * 3) / 4 + W * 3 * 4), camera.subarray((W * H * 3) / 4 + W * 3 * 4));
+    const top = meanColour(withSticker, W, { x0: 0, y0: 0, x1: W, y1: H / 4 - 4 });
+    const rest = colourDistance(withSticker, camera, W, { x0: 0, y0: H / 4 + 4, x1: W, y1: H });
     console.log(`# sticker in the preview: top quarter ${top.map(Math.round)}, rest vs camera ${rest.toFixed(2)} levels`);
     assert.ok(top[1] > 150 && top[0] < 60 && top[2] < 60, `the sticker shows in the preview: ${top.map(Math.round)}`);
     assert.ok(rest < 3, 'and the rest is the camera');
 
     const snap = await call(page, 'snapshot', { quality: 'raw', sourceType: 'stream' });
     assert.deepEqual([snap.errMsg, snap.width, snap.height], ['snapshot:ok', W, H]);
-    const snapTop = meanColour(await imagePixels(page, String(snap.tempImagePath)), 0, H / 4 - 4);
+    const snapTop = meanColour(await imagePixels(page, String(snap.tempImagePath)), W, { x0: 0, y0: 0, x1: W, y1: H / 4 - 4 });
     assert.ok(snapTop[1] > 150 && snapTop[0] < 60, `the snapshot has the sticker: ${snapTop.map(Math.round)}`);
 
     assert.equal((await call(page, 'clearStickers')).errMsg, 'clearStickers:ok');
     const cleared = await previewPixels(page);
-    const clearedToCamera = colourDistance(cleared, camera);
+    const clearedToCamera = colourDistance(cleared, camera, W);
     const sameStream = await page.evaluate(`document.getElementById('under-test').shadowRoot.querySelector('video').srcObject === window.previewStream`);
     console.log(`# cleared: preview vs camera ${clearedToCamera.toFixed(2)} levels; same stream ${sameStream}`);
     assert.ok(clearedToCamera < 3, 'cleared, the preview is the camera again');
@@ -193,7 +187,7 @@ test('effects switched on and off while previewing show at once, in the same <vi
     assert.equal(stopped, true, 'no stream while stopped');
     await page.evaluate((look) => document.getElementById('under-test')!.setAttribute('filter', look), LOOK);
     assert.equal((await call(page, 'startPreview')).errMsg, 'startPreview:ok');
-    const again = colourDistance(await previewPixels(page), camera);
+    const again = colourDistance(await previewPixels(page), camera, W);
     console.log(`# preview started again with ${LOOK}: ${again.toFixed(2)} levels from the camera`);
     assert.ok(again > 10, 'the look set while stopped shows in the new preview');
   } finally {
@@ -219,14 +213,14 @@ test('local-mirror flips only the preview; remote-mirror flips only the pushed p
     };
     const [l, r] = await Promise.all([measure(local, 'preview-local-mirror'), measure(remote, 'preview-remote-mirror')]);
     const report = {
-      localPushedVsCamera: colourDistance(l.pushed, camera),
-      localSeenVsFlippedPushed: colourDistance(l.seen, flipped(l.pushed)),
-      localSeenVsPushed: colourDistance(l.seen, l.pushed),
-      remotePushedVsFlippedCamera: colourDistance(r.pushed, flipped(camera)),
-      remotePushedVsCamera: colourDistance(r.pushed, camera),
-      remoteSeenVsCamera: colourDistance(r.seen, camera),
-      remoteSeenVsFlippedCamera: colourDistance(r.seen, flipped(camera)),
-      remoteStreamVsPushed: colourDistance(r.stream, r.pushed),
+      localPushedVsCamera: colourDistance(l.pushed, camera, W),
+      localSeenVsFlippedPushed: colourDistance(l.seen, flipped(l.pushed), W),
+      localSeenVsPushed: colourDistance(l.seen, l.pushed, W),
+      remotePushedVsFlippedCamera: colourDistance(r.pushed, flipped(camera), W),
+      remotePushedVsCamera: colourDistance(r.pushed, camera, W),
+      remoteSeenVsCamera: colourDistance(r.seen, camera, W),
+      remoteSeenVsFlippedCamera: colourDistance(r.seen, flipped(camera), W),
+      remoteStreamVsPushed: colourDistance(r.stream, r.pushed, W),
     };
     console.log(`# mirrors (levels): ${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(2)) : v))}`);
     // local-mirror: the pushed picture is the camera's, the user sees it mirrored.
@@ -258,9 +252,8 @@ test('custom render shows in the preview before a push; paused, the preview hold
     })()`);
     await startPreview(page);
     const previewing = await previewPixels(page);
-    const drawn = meanColour(previewing, 0, H / 2 - 8);
-    const half = (W * H * 3) / 2 + W * 3 * 8;
-    const under = colourDistance(previewing.subarray(half), camera.subarray(half));
+    const drawn = meanColour(previewing, W, { x0: 0, y0: 0, x1: W, y1: H / 2 - 8 });
+    const under = colourDistance(previewing, camera, W, { x0: 0, y0: H / 2 + 8, x1: W, y1: H });
     console.log(`# custom render while previewing: top half ${drawn.map(Math.round)}, bottom half vs camera ${under.toFixed(2)} levels`);
     assert.ok(Math.abs(drawn[0] - 20) < 8 && Math.abs(drawn[1] - 220) < 8 && Math.abs(drawn[2] - 240) < 8, 'what the app draws is in the preview');
     assert.ok(under < 3, 'over the camera picture');
@@ -271,12 +264,12 @@ test('custom render shows in the preview before a push; paused, the preview hold
     const pushed = await pushFrame(page, 'preview-custom', async () => {
       assert.equal((await call(page, 'pause')).errMsg, 'pause:ok');
       await page.waitForTimeout(800);
-      paused = meanColour(await previewPixels(page), 0, H);
+      paused = meanColour(await previewPixels(page), W);
       assert.equal((await call(page, 'resume')).errMsg, 'resume:ok');
       await page.waitForTimeout(800);
-      resumed = meanColour(await previewPixels(page), 0, H / 2 - 8);
+      resumed = meanColour(await previewPixels(page), W, { x0: 0, y0: 0, x1: W, y1: H / 2 - 8 });
     });
-    const pushedTop = meanColour(pushed, 0, H / 2 - 8);
+    const pushedTop = meanColour(pushed, W, { x0: 0, y0: 0, x1: W, y1: H / 2 - 8 });
     console.log(`# preview paused ${paused.map(Math.round)}, resumed top ${resumed.map(Math.round)}; pushed top ${pushedTop.map(Math.round)}`);
     assert.ok(Math.abs(paused[0] - 224) < 8 && Math.abs(paused[1] - 16) < 8 && Math.abs(paused[2] - 32) < 8, 'paused, the preview shows the waiting image');
     assert.ok(Math.abs(resumed[1] - 220) < 8 && Math.abs(pushedTop[1] - 220) < 12, 'resumed, the custom render again, as pushed');
@@ -317,11 +310,3 @@ test('the face tracker runs with the preview: a face sticker follows the face be
     await page.close();
   }
 });
-
-/** Mean colour over rows y0 … y1 − 1. */
-function meanColour(f: Uint8Array, y0: number, y1: number): [number, number, number] {
-  const sum = [0, 0, 0];
-  for (let i = y0 * W * 3; i < y1 * W * 3; i += 3) for (let c = 0; c < 3; c++) sum[c]! += f[i + c]!;
-  const n = (y1 - y0) * W;
-  return sum.map((s) => s / n) as [number, number, number];
-}
