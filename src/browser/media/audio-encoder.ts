@@ -118,6 +118,13 @@ export class AacTagEncoder {
   private firstInputUs: number | null = null;
   private samplesIn = 0;
   private correctionUs = 0;
+  /**
+   * The correction in force from each block's first sample on (µs on the encoder's sample count),
+   * oldest first: a frame takes the correction of the input it holds. Taking the latest instead
+   * steps the timestamps by several blocks' corrections at once when a worker hands frames back
+   * in a burst (seen under load: a 23 ms step between 21.3 ms frames).
+   */
+  private readonly corrections: { fromUs: number; correctionUs: number }[] = [];
 
   private constructor(options: AacTagEncoderOptions, backend: AudioBackendKind, bitrate: number) {
     this.options = options;
@@ -186,6 +193,7 @@ export class AacTagEncoder {
       if (this.firstInputUs === null) this.firstInputUs = block.timestamp;
       const error = block.timestamp - (this.firstInputUs + (this.samplesIn * 1e6) / block.sampleRate) - this.correctionUs;
       this.correctionUs += Math.max(-MAX_CORRECTION_STEP_US, Math.min(MAX_CORRECTION_STEP_US, error));
+      this.corrections.push({ fromUs: this.firstInputUs + (this.samplesIn * 1e6) / block.sampleRate, correctionUs: this.correctionUs });
       this.samplesIn += block.numberOfFrames;
     }
     try {
@@ -202,6 +210,7 @@ export class AacTagEncoder {
     // The next input starts a new stream segment in the encoder (it counts from there).
     this.firstInputUs = null;
     this.samplesIn = 0;
+    this.corrections.length = 0;
   }
 
   /** Stops; buffered audio is discarded. Idempotent. */
@@ -213,7 +222,8 @@ export class AacTagEncoder {
 
   private handleOutput(chunk: AudioChunkLike, description: AllowSharedBufferSource | undefined): void {
     if (this.closed) return;
-    const us = chunk.timestamp - this.delayUs + this.correctionUs;
+    const inputUs = chunk.timestamp - this.delayUs;
+    const us = inputUs + this.correctionAt(inputUs);
     // Frames from before the push started (including the priming frame when the microphone started
     // with the push) are left out rather than clamped to 0, which would break the 1024-sample
     // spacing; AAC frames decode on their own, so the stream stays valid.
@@ -237,6 +247,12 @@ export class AacTagEncoder {
     this.emit({ type: FlvTagType.Audio, timestamp, data: body });
   }
 
+  /** The correction of the block holding the sample at `inputUs`; blocks before it are done with. */
+  private correctionAt(inputUs: number): number {
+    while (this.corrections.length > 1 && this.corrections[1]!.fromUs <= inputUs) this.corrections.shift();
+    return this.corrections[0]?.correctionUs ?? 0;
+  }
+
   private emit(tag: FlvTag): void {
     this.stats.bytes += tag.data.length;
     this.options.onTag(tag);
@@ -254,6 +270,7 @@ export class AacTagEncoder {
       this.firstInputUs = null;
       this.samplesIn = 0;
       this.correctionUs = 0;
+      this.corrections.length = 0;
       console.warn(`<live-pusher>: ${error.message}; encoding AAC on the main thread instead`);
       return;
     }
