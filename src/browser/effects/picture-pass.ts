@@ -103,8 +103,11 @@ export class PicturePass implements DirectPass {
     gl.bindTexture(gl.TEXTURE_2D, input.texture);
     if (key & WARP) warp.draw(gl);
     else {
+      // Unwarped, each pixel reads its own texel when the crop does not rescale: the cheap read.
+      gl.bindSampler(0, ctx.exactSampler(input, crop));
       ctx.bindQuad();
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+      gl.bindSampler(0, null);
     }
     return true;
   }
