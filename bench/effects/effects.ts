@@ -10,7 +10,8 @@
  * bursts of load hit them alike.
  * Then the sustained pushed frame rate with every effect on (beauty 9, whiteness 9, romantic,
  * face-thinness and eye-bigness 1: the landmark worker runs, though the fake camera shows no
- * face, so the detector runs on every picture), and at 1280×720@30 with none for reference: the
+ * face, so the detector searches for one), at 1280×720@30 with face-thinness alone (the landmark
+ * worker's share: its searches, and the stage's crop) and with none for reference: the
  * element pushes the fake camera for 8 s to nginx-rtmp, and the recording's video packets after
  * the first second give the fps (target: 15 at 360×640@15, ≥ 25 at 1280×720@30).
  * Prints JSON.
@@ -143,10 +144,11 @@ try {
     }
   }
   /** fps of the recording, and the CPU ms per pushed frame of each kind of process while it pushed (the largest first). */
-  const pushed: { config: string; effects: 'all' | 'off'; fps: number; cpuMsPerFrame: Record<string, number> }[] = [];
+  const pushed: { config: string; effects: 'all' | 'face-thinness' | 'off'; fps: number; cpuMsPerFrame: Record<string, number> }[] = [];
   const pushes = [
     ['360x640@15', 'all', ALL_EFFECTS],
     ['1280x720@30', 'all', { ...ALL_EFFECTS, ...HD }],
+    ['1280x720@30', 'face-thinness', { 'custom-effect': '', 'face-thinness': '1', ...HD }],
     ['1280x720@30', 'off', HD],
   ] as const;
   for (const [config, effects, attrs] of PUSH ? pushes : []) {
