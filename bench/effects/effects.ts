@@ -10,12 +10,15 @@
  * bursts of load hit them alike.
  * Then the sustained pushed frame rate with every effect on (beauty 9, whiteness 9, romantic,
  * face-thinness and eye-bigness 1: the landmark worker runs, though the fake camera shows no
- * face, so the detector runs on every picture), and at 1280×720@30 with none for reference: the
+ * face, so the detector searches for one), at 1280×720@30 with face-thinness alone (the landmark
+ * worker's share: its searches, and the stage's crop) and with none for reference: the
  * element pushes the fake camera for 8 s to nginx-rtmp, and the recording's video packets after
  * the first second give the fps (target: 15 at 360×640@15, ≥ 25 at 1280×720@30).
  * Prints JSON.
  *
- *   npx tsx bench/effects/effects.ts [--frames 60] [--stage-only | --push-only]
+ *   npx tsx bench/effects/effects.ts [--frames 60] [--stage-only | --push-only] [--size 1280x720] [--sets off,on]
+ *
+ * `--size` and `--sets` time one size and some of the sets (quicker, to compare a change).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -28,7 +31,7 @@ import { launchChromium } from '../../test/support/chromium.js';
 import { fixture } from '../../test/support/fixtures.js';
 import { probePackets } from '../../test/support/ffprobe.js';
 import { startNginxRtmp } from '../../test/support/nginx-rtmp.js';
-import type { closeStages, LandmarkTiming, prepareStages, runStage, StageTiming } from './page.js';
+import type { closeStages, Effects, LandmarkTiming, prepareStages, runStage, StageTiming } from './page.js';
 import { timeSegmentation } from './segmentation.js';
 
 interface StagePage {
@@ -37,8 +40,13 @@ interface StagePage {
   closeStages: typeof closeStages;
 }
 
-const framesArg = process.argv.indexOf('--frames');
-const FRAMES = framesArg >= 0 ? Number(process.argv[framesArg + 1]) : 60;
+const arg = (name: string): string | undefined => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+};
+const FRAMES = Number(arg('--frames') ?? 60);
+const SIZES = (arg('--size')?.split(',') ?? ['360x640', '1280x720']).map((s) => s.split('x').map(Number) as [number, number]);
+const SETS = (arg('--sets')?.split(',') ?? ['off', 'face', 'beauty', 'whiteness', 'filter', 'applyFilter', 'pushed', 'on']) as Effects[];
 /** Frames per set in each interleaved round. */
 const ROUND = 10;
 const STAGE = !process.argv.includes('--push-only');
@@ -109,14 +117,15 @@ try {
   await page.addScriptTag({ content: await readFile(bundle, 'utf8'), type: 'module' });
   await page.waitForFunction(() => 'runStage' in window);
   const face = `data:image/png;base64,${(await readFile(await fixture('face-360x640.png'))).toString('base64')}`;
-  const landmarks = STAGE && await page.evaluate(
+  // The landmarks drive the face warp of the sets that have it; the masks are timed with the full list.
+  const landmarks = STAGE && (SETS.includes('face') || SETS.includes('on')) && await page.evaluate(
     ([url, n]) => (window as unknown as { timeLandmarks(url: string, n: number): Promise<LandmarkTiming> }).timeLandmarks(url, n),
     [face, 28] as const,
   );
-  const segmentation = STAGE && (await timeSegmentation(page, face, 20));
+  const segmentation = STAGE && !arg('--sets') && (await timeSegmentation(page, face, 20));
   const results: StageTiming[] = [];
-  for (const [width, height] of STAGE ? ([[360, 640], [1280, 720]] as const) : []) {
-    const effects = ['off', 'face', 'beauty', 'whiteness', 'filter', 'applyFilter', 'on'] as const;
+  for (const [width, height] of STAGE ? SIZES : []) {
+    const effects = SETS;
     await page.evaluate(([w, h, e]) => (window as unknown as StagePage).prepareStages(w, h, e, 10), [width, height, effects] as const);
     const wall: number[][] = effects.map(() => []);
     const cpu = effects.map(() => 0);
@@ -135,10 +144,11 @@ try {
     }
   }
   /** fps of the recording, and the CPU ms per pushed frame of each kind of process while it pushed (the largest first). */
-  const pushed: { config: string; effects: 'all' | 'off'; fps: number; cpuMsPerFrame: Record<string, number> }[] = [];
+  const pushed: { config: string; effects: 'all' | 'face-thinness' | 'off'; fps: number; cpuMsPerFrame: Record<string, number> }[] = [];
   const pushes = [
     ['360x640@15', 'all', ALL_EFFECTS],
     ['1280x720@30', 'all', { ...ALL_EFFECTS, ...HD }],
+    ['1280x720@30', 'face-thinness', { 'custom-effect': '', 'face-thinness': '1', ...HD }],
     ['1280x720@30', 'off', HD],
   ] as const;
   for (const [config, effects, attrs] of PUSH ? pushes : []) {

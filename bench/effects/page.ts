@@ -10,9 +10,10 @@ import { VideoStage } from '../../src/browser/media/video-stage.js';
 
 /**
  * Which effects run: none, one alone, or all of them; `face` is face-thinness and eye-bigness
- * at 1 on the landmarks {@link timeLandmarks} found (the warp pass alone).
+ * at 1 on the landmarks {@link timeLandmarks} found (the warp pass alone); `pushed` is what the
+ * pushes below run on the fake camera, which shows no face: beauty, whiteness and the look.
  */
-export type Effects = 'off' | 'beauty' | 'whiteness' | 'filter' | 'applyFilter' | 'face' | 'on';
+export type Effects = 'off' | 'beauty' | 'whiteness' | 'filter' | 'applyFilter' | 'face' | 'pushed' | 'on';
 
 export interface StageTiming {
   width: number;
@@ -124,12 +125,13 @@ function stageWith(width: number, height: number, effects: Effects): VideoStage 
   const stage = new VideoStage({ width, height });
   const picture = new PictureEffects();
   const all = effects === 'on';
+  const pushed = all || effects === 'pushed';
   stage.setEffects(
     picture.update({
-      beauty: all || effects === 'beauty' ? 9 : 0,
-      whiteness: all || effects === 'whiteness' ? 9 : 0,
+      beauty: pushed || effects === 'beauty' ? 9 : 0,
+      whiteness: pushed || effects === 'whiteness' ? 9 : 0,
       beautyStyle: 'smooth',
-      filter: all || effects === 'filter' ? 'romantic' : 'standard',
+      filter: pushed || effects === 'filter' ? 'romantic' : 'standard',
       custom: all || effects === 'face' ? { ...NO_PICTURE_EFFECTS.custom, faceThinness: 1, eyeBigness: 1 } : NO_PICTURE_EFFECTS.custom,
     }),
   );

@@ -11,8 +11,11 @@ export const LANDMARK_COUNT = 68;
 export type FaceWorkerRequest =
   /** Load the models from `modelUrl` (a folder URL ending in `/`). */
   | { type: 'init'; modelUrl: string }
-  /** Find the most prominent face in `bitmap` (the worker closes it). */
-  | { type: 'detect'; id: number; bitmap: ImageBitmap };
+  /**
+   * Find the most prominent face in `bitmap` (the worker closes it); when the face detector runs,
+   * at `detectorInput` pixels (a multiple of 32: its cost grows with the square; default 160).
+   */
+  | { type: 'detect'; id: number; bitmap: ImageBitmap; detectorInput?: number };
 
 /** Worker → element. */
 export type FaceWorkerReply =

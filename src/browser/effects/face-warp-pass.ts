@@ -16,7 +16,8 @@
  * spans several cells and its map is smooth, quadratic in the distance), so a pixel costs no more
  * than a plain read: under software WebGL, per-pixel warp arithmetic over the whole picture cost
  * as much as the rest of the effects. The mesh is framed by one ring of cells out to the picture's
- * edges, where nothing moves, so one draw covers the picture. Without a face (none found yet, or
+ * edges, where nothing moves, so the mesh covers the picture; the ring is drawn apart, so that it
+ * can read each pixel's own texel through a cheaper sampler. Without a face (none found yet, or
  * it left) the step is off and the picture is untouched.
  */
 import { GlError, QUAD_POSITION_LOCATION } from '../media/gl.js';
@@ -27,6 +28,9 @@ import type { ShaderProgram } from './shader-pass.js';
 const GRID = 32;
 /** Corners along each side of the whole mesh: the face's GRID + 1, and the picture's two edges. */
 const CORNERS = GRID + 3;
+/** Indices of the face box's cells, drawn first; the ring's follow. */
+const FACE_INDICES = GRID * GRID * 6;
+const ALL_INDICES = (CORNERS - 1) * (CORNERS - 1) * 6;
 
 /**
  * Vertex GLSL (needs `u_size`, the pushed size): `vec2 meshPoint(vec2 corner)`, a mesh corner's
@@ -105,10 +109,16 @@ export class FaceWarper {
     gl.uniform4fv(program.uniform(gl, 'u_eyes'), warp.eyes);
   }
 
-  /** Draws the whole-picture mesh with the bound program (its corners in `a_pos`). */
-  draw(gl: WebGL2RenderingContext): void {
+  /**
+   * Draws the whole-picture mesh with the bound program (its corners in `a_pos`): the face's box,
+   * then the ring round it, where nothing moves, through `ringSampler` on unit 0 when given.
+   */
+  draw(gl: WebGL2RenderingContext, ringSampler: WebGLSampler | null): void {
     gl.bindVertexArray(this.res!.mesh);
-    gl.drawElements(gl.TRIANGLES, (CORNERS - 1) * (CORNERS - 1) * 6, gl.UNSIGNED_SHORT, 0);
+    gl.drawElements(gl.TRIANGLES, FACE_INDICES, gl.UNSIGNED_SHORT, 0);
+    gl.bindSampler(0, ringSampler);
+    gl.drawElements(gl.TRIANGLES, ALL_INDICES - FACE_INDICES, gl.UNSIGNED_SHORT, FACE_INDICES * Uint16Array.BYTES_PER_ELEMENT);
+    gl.bindSampler(0, null);
   }
 
   dispose(gl: WebGL2RenderingContext): void {
@@ -119,16 +129,23 @@ export class FaceWarper {
   }
 }
 
-/** The CORNERS² mesh corners (their indices, see {@link FACE_WARP_GLSL}) where the quad's position goes, and its triangles. */
+/**
+ * The CORNERS² mesh corners (their indices, see {@link FACE_WARP_GLSL}) where the quad's position
+ * goes, and its triangles: the face box's cells first, then the ring's.
+ */
 function createMesh(gl: WebGL2RenderingContext): MeshGl {
   const corners = new Float32Array(CORNERS * CORNERS * 2);
   for (let j = 0, k = 0; j < CORNERS; j++) for (let i = 0; i < CORNERS; i++, k += 2) corners.set([i, j], k);
   const cells = CORNERS - 1;
-  const triangles = new Uint16Array(cells * cells * 6);
-  for (let j = 0, k = 0; j < cells; j++)
-    for (let i = 0; i < cells; i++, k += 6) {
+  const inFace = (c: number): boolean => c >= 1 && c <= GRID;
+  const triangles = new Uint16Array(ALL_INDICES);
+  let face = 0;
+  let ring = FACE_INDICES;
+  for (let j = 0; j < cells; j++)
+    for (let i = 0; i < cells; i++) {
       const a = j * CORNERS + i;
-      triangles.set([a, a + 1, a + CORNERS, a + 1, a + CORNERS + 1, a + CORNERS], k);
+      const at = inFace(i) && inFace(j) ? (face += 6) - 6 : (ring += 6) - 6;
+      triangles.set([a, a + 1, a + CORNERS, a + 1, a + CORNERS + 1, a + CORNERS], at);
     }
   const mesh = gl.createVertexArray();
   const vertices = gl.createBuffer();

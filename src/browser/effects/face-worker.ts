@@ -27,7 +27,6 @@ const TRACK_MARGIN_BOTTOM = 0.1;
 /** tfjs as face-api bundles it: its typings leave out the backend calls the bundle has. */
 const tf = faceapi.tf as typeof faceapi.tf & { setBackend(name: string): Promise<boolean>; ready(): Promise<void> };
 const scope = self as unknown as { postMessage(message: FaceWorkerReply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<FaceWorkerRequest>) => void) | null };
-const detectorOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: DETECTOR_INPUT, scoreThreshold: DETECTOR_SCORE });
 let ready: Promise<void> | undefined;
 /** The last landmarks (bitmap pixels) and how many pictures ago the detector ran. */
 let tracked: Float32Array | null = null;
@@ -43,7 +42,7 @@ scope.onmessage = (event) => {
       );
       return;
     case 'detect':
-      void detect(request.id, request.bitmap);
+      void detect(request.id, request.bitmap, request.detectorInput ?? DETECTOR_INPUT);
       return;
     default: {
       const never: never = request;
@@ -109,14 +108,14 @@ async function init(modelUrl: string): Promise<string> {
   return backend;
 }
 
-async function detect(id: number, bitmap: ImageBitmap): Promise<void> {
+async function detect(id: number, bitmap: ImageBitmap, detectorInput: number): Promise<void> {
   try {
     await ready;
     const start = performance.now();
     const input = pixels(bitmap);
     const track = tracked && sinceDetector < REDETECT_EVERY ? tracked : null;
     try {
-      tracked = track ? await landmarksNear(input, track) : await detectAndLandmark(input);
+      tracked = track ? await landmarksNear(input, track) : await detectAndLandmark(input, detectorInput);
       sinceDetector = track ? sinceDetector + 1 : 0;
     } finally {
       input.dispose();
@@ -129,9 +128,9 @@ async function detect(id: number, bitmap: ImageBitmap): Promise<void> {
   }
 }
 
-/** Detector, then landmarks in its box: null when there is no face. */
-async function detectAndLandmark(input: faceapi.tf.Tensor3D): Promise<Float32Array | null> {
-  const result = await faceapi.detectSingleFace(input, detectorOptions).withFaceLandmarks();
+/** Detector at `inputSize` pixels, then landmarks in its box: null when there is no face. */
+async function detectAndLandmark(input: faceapi.tf.Tensor3D, inputSize: number): Promise<Float32Array | null> {
+  const result = await faceapi.detectSingleFace(input, new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold: DETECTOR_SCORE })).withFaceLandmarks();
   return result ? flatten(result.landmarks.positions, 0, 0) : null;
 }
 

@@ -101,10 +101,14 @@ export class PicturePass implements DirectPass {
     gl.viewport(0, 0, ctx.width, ctx.height);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, input.texture);
-    if (key & WARP) warp.draw(gl);
+    // Unwarped, each pixel reads its own texel when the crop does not rescale: the cheap read.
+    const exact = ctx.exactSampler(input, crop);
+    if (key & WARP) warp.draw(gl, exact);
     else {
+      gl.bindSampler(0, exact);
       ctx.bindQuad();
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+      gl.bindSampler(0, null);
     }
     return true;
   }

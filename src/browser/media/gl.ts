@@ -123,6 +123,21 @@ export function createTexture(gl: WebGL2RenderingContext, width: number, height:
   return texture;
 }
 
+/**
+ * A sampler that reads the nearest texel (clamped edges). Under software WebGL a LINEAR read
+ * fetches and blends four texels even where it lands on a texel's centre, so a draw that maps
+ * texels one to one onto pixels reads through this one at a fraction of the cost, to the same colour.
+ */
+export function createNearestSampler(gl: WebGL2RenderingContext): WebGLSampler {
+  const sampler = gl.createSampler();
+  if (!sampler) throw new GlError('createSampler returned null (context lost?)');
+  gl.samplerParameteri(sampler, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+  gl.samplerParameteri(sampler, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+  gl.samplerParameteri(sampler, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+  gl.samplerParameteri(sampler, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+  return sampler;
+}
+
 /** A texture of `width`×`height` with a complete framebuffer around it. */
 export function createRenderTarget(gl: WebGL2RenderingContext, width: number, height: number): RenderTarget {
   const texture = createTexture(gl, width, height);

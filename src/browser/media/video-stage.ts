@@ -17,6 +17,7 @@
  */
 import {
   compileCopyProgram,
+  createNearestSampler,
   createQuad,
   createRenderTarget,
   createTexture,
@@ -41,6 +42,14 @@ export interface PassContext {
   targetFor(input: StageTexture): RenderTarget;
   /** Binds the full-screen quad; then `gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4)`. */
   bindQuad(): void;
+  /**
+   * A nearest-texel sampler for reading `input` at the pushed size through `crop` (null: the
+   * whole input, a picture of the pushed size), when that maps its texels one to one onto the
+   * pushed pixels: a cheaper read of the same colour (see `createNearestSampler`). Null when it
+   * does not (a rescaling crop): keep the texture's own LINEAR filtering. Bind it to the unit
+   * for the draw (`gl.bindSampler`) and unbind it after.
+   */
+  exactSampler(input: StageTexture, crop: UvTransform | null): WebGLSampler | null;
   /**
    * The usual pass body once its program and uniforms are set: draws the full-screen quad with
    * `input` on texture unit 0 into `targetFor(input)` at the pushed size, and returns that target.
@@ -112,6 +121,7 @@ interface GlResources {
   program: WebGLProgram;
   uvTransform: WebGLUniformLocation;
   quad: WebGLVertexArrayObject;
+  nearest: WebGLSampler;
   /** The camera frame, at its display size. */
   source: { texture: WebGLTexture; width: number; height: number } | null;
   targets: [RenderTarget, RenderTarget];
@@ -165,6 +175,7 @@ export class VideoStage {
         return input.texture === a.texture ? b : a;
       },
       bindQuad: () => this.gl.bindVertexArray(this.res!.quad),
+      exactSampler: (input, crop) => (crop === null || mapsOneToOne(input, crop, this.width, this.height) ? this.res!.nearest : null),
       drawFrom: (input) => {
         const gl = this.gl;
         const target = this.passContext.targetFor(input);
@@ -265,7 +276,7 @@ export class VideoStage {
       }
     }
     // Present to the canvas: its row 0 is the bottom, so v flips.
-    if (!presented) this.copy(null, current ?? source, current ? [0, 1, 1, -1] : [uFrom, v0 + vh, uSpan, -vh]);
+    if (!presented) this.copy(null, current ?? source, current ? [0, 1, 1, -1] : [uFrom, v0 + vh, uSpan, -vh], this.passContext.exactSampler(source, current ? null : crop));
     gl.bindVertexArray(null);
     if (gl.isContextLost()) throw new VideoStageError('context-lost', 'VideoStage.process: the WebGL2 context was lost while drawing');
 
@@ -332,8 +343,11 @@ export class VideoStage {
     return null;
   }
 
-  /** Draws `texture` through the copy program, at `uvTransform` (offset, scale), into `framebuffer` at the pushed size. */
-  private copy(framebuffer: WebGLFramebuffer | null, texture: StageTexture, uvTransform: UvTransform): void {
+  /**
+   * Draws `texture` through the copy program, at `uvTransform` (offset, scale), into `framebuffer`
+   * at the pushed size, read through `sampler` when given (see {@link PassContext.exactSampler}).
+   */
+  private copy(framebuffer: WebGLFramebuffer | null, texture: StageTexture, uvTransform: UvTransform, sampler: WebGLSampler | null = null): void {
     const gl = this.gl;
     const res = this.res!;
     gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
@@ -343,7 +357,9 @@ export class VideoStage {
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, texture.texture);
     gl.bindVertexArray(res.quad);
+    gl.bindSampler(0, sampler);
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    gl.bindSampler(0, null);
   }
 
   /** Uploads the frame's visible picture, reusing the texture while the camera size holds. */
@@ -371,6 +387,7 @@ export class VideoStage {
         program,
         uvTransform,
         quad: createQuad(gl),
+        nearest: createNearestSampler(gl),
         source: null,
         targets: [createRenderTarget(gl, this.width, this.height), createRenderTarget(gl, this.width, this.height)],
       };
@@ -385,6 +402,7 @@ export class VideoStage {
     const gl = this.gl;
     gl.deleteProgram(res.program);
     gl.deleteVertexArray(res.quad);
+    gl.deleteSampler(res.nearest);
     if (res.source) gl.deleteTexture(res.source.texture);
     for (const t of res.targets) deleteRenderTarget(gl, t);
     this.res = null;
@@ -419,6 +437,17 @@ export class VideoStage {
 
 function isDirect(pass: StagePass): pass is DirectPass {
   return typeof (pass as Partial<DirectPass>).drawDirect === 'function';
+}
+
+/**
+ * Whether reading `input` through `crop` at `width`×`height` lands every pushed pixel on a
+ * texel's centre: one texel per pixel both ways, and the crop's edge on a texel boundary (a
+ * camera of the pushed size, or a larger one cut by an even number of texels; a mirror too).
+ */
+function mapsOneToOne(input: StageTexture, crop: UvTransform, width: number, height: number): boolean {
+  const { width: w, height: h } = input;
+  const whole = (x: number): boolean => Math.abs(x - Math.round(x)) < 1e-6;
+  return Math.abs(Math.abs(crop[2]) * w - width) < 1e-6 && Math.abs(Math.abs(crop[3]) * h - height) < 1e-6 && whole(crop[0] * w) && whole(crop[1] * h);
 }
 
 /**
