@@ -371,12 +371,7 @@ export class OverlayPass implements StagePass {
       this.readback = createRenderTarget(gl, width, height);
     }
     gl.useProgram(programs.copy);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, this.readback.framebuffer);
-    gl.viewport(0, 0, width, height);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, input.texture);
-    ctx.bindQuad();
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    ctx.drawInto(this.readback, width, height, input);
     const pixels = new Uint8ClampedArray(width * height * 4);
     gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
     return new ImageData(pixels, width, height);

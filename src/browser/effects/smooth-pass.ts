@@ -128,12 +128,7 @@ export class Smooth {
     gl.uniform2f(program.uniform(gl, 'u_texel'), crop[2] / ctx.width, crop[3] / ctx.height);
     gl.uniform1f(program.uniform(gl, 'u_radius'), radius);
     gl.uniform1f(program.uniform(gl, 'u_rangeInv'), 1 / (2 * sigma * sigma));
-    gl.bindFramebuffer(gl.FRAMEBUFFER, res.target.framebuffer);
-    gl.viewport(0, 0, width, height);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, input.texture);
-    ctx.bindQuad();
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    ctx.drawInto(res.target, width, height, input);
     return res.target;
   }
 

@@ -55,6 +55,8 @@ export interface PassContext {
    * `input` on texture unit 0 into `targetFor(input)` at the pushed size, and returns that target.
    */
   drawFrom(input: StageTexture): RenderTarget;
+  /** As `drawFrom`, into any `target` of `width`×`height` (a pass's own smaller layer or read-back). */
+  drawInto(target: RenderTarget, width: number, height: number, input: StageTexture): void;
 }
 
 /**
@@ -177,15 +179,18 @@ export class VideoStage {
       bindQuad: () => this.gl.bindVertexArray(this.res!.quad),
       exactSampler: (input, crop) => (crop === null || mapsOneToOne(input, crop, this.width, this.height) ? this.res!.nearest : null),
       drawFrom: (input) => {
-        const gl = this.gl;
         const target = this.passContext.targetFor(input);
+        this.passContext.drawInto(target, this.width, this.height, input);
+        return target;
+      },
+      drawInto: (target, width, height, input) => {
+        const gl = this.gl;
         gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
-        gl.viewport(0, 0, this.width, this.height);
+        gl.viewport(0, 0, width, height);
         gl.activeTexture(gl.TEXTURE0);
         gl.bindTexture(gl.TEXTURE_2D, input.texture);
         this.passContext.bindQuad();
         gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
-        return target;
       },
     };
     this.res = this.createResources();
