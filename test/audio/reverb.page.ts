@@ -3,7 +3,7 @@
  * the result here (acoustics.ts is bundled in), so only numbers cross to Node.
  */
 import { createReverb, REVERB_DESIGNS, type ReverbType } from '../../src/browser/audio/reverb.js';
-import { markReady } from '../browser/page-support.js';
+import { countAddModule, markReady } from '../browser/page-support.js';
 import { energyDecayDb, reverberationTime, spectralCentroid } from './acoustics.js';
 
 export interface RenderConfig {
@@ -144,18 +144,6 @@ async function live(sampleRate: number): Promise<string[]> {
   }
   await context.close();
   return reverbs.map((r) => r.name);
-}
-
-/** Counts addModule calls on a context's worklet. */
-function countAddModule(context: BaseAudioContext): { calls: number } {
-  const counter = { calls: 0 };
-  const worklet = context.audioWorklet;
-  const addModule = worklet.addModule.bind(worklet);
-  worklet.addModule = (url, options) => {
-    counter.calls++;
-    return addModule(url, options);
-  };
-  return counter;
 }
 
 export interface SwitchResult {

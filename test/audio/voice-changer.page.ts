@@ -3,7 +3,7 @@
  * OfflineAudioContext (deterministic, faster than real time) and returns the measurements.
  */
 import { createVoiceChanger, type VoiceChangerType } from '../../src/browser/audio/voice-changer.js';
-import { markReady } from '../browser/page-support.js';
+import { countAddModule, markReady } from '../browser/page-support.js';
 import { bandLevelsDb, envelopePeakHz, fundamentalHz, onsetSeconds } from './voice-measures.js';
 
 /** The test voice's pitch: a low-ish adult voice, so that every ratio stays in the detector's range. */
@@ -163,18 +163,6 @@ async function formantRun(o: { type: VoiceChangerType; rate: number }): Promise<
   const { inputs, outputs } = await renderThrough(o.type, o.rate, 1, vowel);
   const formant = (d: Float32Array) => envelopePeakHz(d, o.rate, fundamentalHz(d, o.rate, { from: STEADY_FROM, to: SECONDS }), STEADY_FROM, SECONDS, 400, 3000);
   return { inputFormantHz: formant(inputs[0]!), outputFormantHz: formant(outputs[0]!) };
-}
-
-/** Counts addModule calls on a context's worklet. */
-function countAddModule(context: BaseAudioContext): { calls: number } {
-  const counter = { calls: 0 };
-  const worklet = context.audioWorklet;
-  const addModule = worklet.addModule.bind(worklet);
-  worklet.addModule = (url, options) => {
-    counter.calls++;
-    return addModule(url, options);
-  };
-  return counter;
 }
 
 /**

@@ -12,3 +12,15 @@ export async function uploadFromPage(name: string, bytes: Uint8Array | Blob): Pr
 export function markReady(api: Record<string, unknown>): void {
   Object.assign(globalThis, api, { __testReady: true });
 }
+
+/** Counts addModule calls on a context's worklet (an effect must load its module once per context). */
+export function countAddModule(context: BaseAudioContext): { calls: number } {
+  const counter = { calls: 0 };
+  const worklet = context.audioWorklet;
+  const addModule = worklet.addModule.bind(worklet);
+  worklet.addModule = (url, options) => {
+    counter.calls++;
+    return addModule(url, options);
+  };
+  return counter;
+}
