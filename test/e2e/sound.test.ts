@@ -400,9 +400,12 @@ async function waitBetweenBursts(page: Page, bursts: number): Promise<void> {
 function burstTails(levels: readonly number[], windowS: number): { dropDb: number; rt60: number }[] {
   const tails: { dropDb: number; rt60: number }[] = [];
   for (let i = 2; i < levels.length; i++) {
-    // A burst's onset: the level jumps 15 dB within two windows. Its end is BURST_S later; the
-    // tail is measured from 60 ms after it, once the dry sound and the codec's frame are gone.
-    if (!(levels[i]! > levels[i - 2]! + 15)) continue;
+    // A burst's onset: the level jumps 15 dB within two windows, to near the burst's own level
+    // (−15 dBFS): between bursts the push is digital silence, where a switch's faint transient
+    // also jumps 15 dB, but stays far below −40 dBFS (a louder one, an audible click, would be
+    // counted and fail the order of the tails). Its end is BURST_S later; the tail is measured
+    // from 60 ms after it, once the dry sound and the codec's frame are gone.
+    if (!(levels[i]! > levels[i - 2]! + 15 && levels[i]! > -40)) continue;
     const from = i + Math.round((BURST_S + 0.06) / windowS);
     if (from + Math.round(1.5 / windowS) >= levels.length) break;
     const during = median(levels.slice(i + 5, i + Math.round(BURST_S / windowS) - 5));
