@@ -54,7 +54,10 @@ function childEntry(): { path: string; execArgv: string[] } {
 export async function startEmbeddedIngest(options: EmbeddedIngestOptions = {}): Promise<EmbeddedIngest> {
   const host = options.host ?? '127.0.0.1';
   const rtmpPort = options.rtmpPort || (await pickFreePort(host));
-  const httpPort = options.httpPort || (await pickFreePort(host));
+  let httpPort = options.httpPort || (await pickFreePort(host));
+  // The first port was released for the child, so the OS may hand it out again (seen in a test
+  // run: both servers on one port, the RTMP one failing to start).
+  while (!options.httpPort && httpPort === rtmpPort) httpPort = await pickFreePort(host);
   const dataDir = await mkdtemp(join(tmpdir(), 'live-pusher-ingest-'));
   const entry = childEntry();
   const child: ChildProcess = fork(entry.path, [JSON.stringify({ host, rtmpPort, httpPort, dataDir })], {
