@@ -3,7 +3,7 @@
  * the result here (acoustics.ts is bundled in), so only numbers cross to Node.
  */
 import { createReverb, REVERB_DESIGNS, type ReverbType } from '../../src/browser/audio/reverb.js';
-import { countAddModule, markReady } from '../browser/page-support.js';
+import { countAddModule, markReady, swapStageAt } from '../browser/page-support.js';
 import { energyDecayDb, reverberationTime, spectralCentroid } from './acoustics.js';
 
 export interface RenderConfig {
@@ -171,17 +171,7 @@ async function switchRun(from: ReverbType, to: ReverbType): Promise<SwitchResult
   data.set(burst, at * sampleRate);
   const source = new AudioBufferSourceNode(context, { buffer });
   const first = await createReverb(context, from, 1);
-  source.connect(first.input);
-  first.output.connect(context.destination);
-  void context.suspend(at).then(async () => {
-    const second = await createReverb(context, to, 1);
-    source.disconnect(first.input);
-    first.output.disconnect();
-    source.connect(second.input);
-    second.output.connect(context.destination);
-    first.dispose?.();
-    await context.resume();
-  });
+  swapStageAt(context, source, first, at, () => createReverb(context, to, 1));
   source.start();
   const out = [(await context.startRendering()).getChannelData(0)];
   const tailDb = (start: number) => {

@@ -3,7 +3,7 @@
  * OfflineAudioContext (deterministic, faster than real time) and returns the measurements.
  */
 import { createVoiceChanger, type VoiceChangerType } from '../../src/browser/audio/voice-changer.js';
-import { countAddModule, markReady } from '../browser/page-support.js';
+import { countAddModule, markReady, swapStageAt } from '../browser/page-support.js';
 import { bandLevelsDb, envelopePeakHz, fundamentalHz, onsetSeconds } from './voice-measures.js';
 
 /** The test voice's pitch: a low-ish adult voice, so that every ratio stays in the detector's range. */
@@ -176,17 +176,7 @@ async function switchRun(o: { from: VoiceChangerType; to: VoiceChangerType; rate
   const counter = countAddModule(context);
   const source = steadyVoice(context, 1);
   const first = await createVoiceChanger(context, o.from);
-  source.connect(first.input);
-  first.output.connect(context.destination);
-  void context.suspend(at).then(async () => {
-    const second = await createVoiceChanger(context, o.to);
-    source.disconnect(first.input);
-    first.output.disconnect();
-    source.connect(second.input);
-    second.output.connect(context.destination);
-    first.dispose?.();
-    await context.resume();
-  });
+  swapStageAt(context, source, first, at, () => createVoiceChanger(context, o.to));
   const output = (await context.startRendering()).getChannelData(0);
   return {
     beforeHz: fundamentalHz(output, o.rate, { from: 0.3, to: at }),

@@ -24,3 +24,28 @@ export function countAddModule(context: BaseAudioContext): { calls: number } {
   };
   return counter;
 }
+
+/** An effect stage of the sound graph, as the voice changer and the reverb give one. */
+interface AudioStage {
+  readonly input: AudioNode;
+  readonly output: AudioNode;
+  dispose?(): void;
+}
+
+/**
+ * Plays `source` through `first` into the destination, and from `at` seconds through the stage
+ * `makeSecond` gives (the offline context suspended for the swap): a live switch, rendered.
+ */
+export function swapStageAt(context: OfflineAudioContext, source: AudioNode, first: AudioStage, at: number, makeSecond: () => Promise<AudioStage>): void {
+  source.connect(first.input);
+  first.output.connect(context.destination);
+  void context.suspend(at).then(async () => {
+    const second = await makeSecond();
+    source.disconnect(first.input);
+    first.output.disconnect();
+    source.connect(second.input);
+    second.output.connect(context.destination);
+    first.dispose?.();
+    await context.resume();
+  });
+}
