@@ -15,6 +15,7 @@ import { ReconnectPolicy, type ReconnectOptions } from '../core/reconnect.js';
 import { SessionStateMachine, type SessionEvent, type SessionState } from '../core/session-state.js';
 import { buildOnMetaData } from '../media/flv/metadata.js';
 import { FlvTagType, type FlvTag } from '../media/flv/tag.js';
+import { isKeyFrame, StreamStartGate } from '../media/flv/stream-start.js';
 import { RtmpPublisher } from '../rtmp/publisher.js';
 import type { Transport } from '../transport/transport.js';
 import { closeCapture, openCapture, processingMatches, type Capture, type GetUserMedia } from './capture.js';
@@ -140,12 +141,10 @@ export class PusherSession {
   /** Sequence headers, kept to start every (re)connection with them. */
   private videoHeader: FlvTag | undefined;
   private audioHeader: FlvTag | undefined;
-  /** Media waits for a key frame after (re)connecting or dropping, so players can decode. */
-  private waitForKey = true;
+  /** Each connection's media starts at a key frame, audio and video together. */
+  private readonly streamStart = new StreamStartGate(MAX_HELD_AUDIO);
   /** Resolves when the video encoder produced its first frame (1008); resolved when there is no video. */
   private videoStarted: Promise<void> = Promise.resolve();
-  /** Audio tags captured while waiting for that key frame. */
-  private heldAudio: FlvTag[] = [];
   private firstFrameSeen = false;
   private lastFrame: VideoFrame | undefined;
   private bitrateKbps: number;
@@ -678,7 +677,7 @@ export class PusherSession {
     this.staged = false;
     if (!this.encoder) return;
     this.stopVideoEncoder();
-    this.waitForKey = true;
+    this.streamStart.awaitVideoKey();
     await this.startVideo();
     this.status(StatusCode.ResolutionChanged, `${describeStatus(StatusCode.ResolutionChanged)}: ${width}×${height}`);
   }
@@ -765,25 +764,16 @@ export class PusherSession {
   }
 
   private onVideoTag(tag: FlvTag): void {
-    const keyframe = (tag.data[0]! >> 4) === 1;
     if (tag.data[1] === 0) {
       this.videoHeader = tag;
       if (this.isSending()) this.publisher!.sendTag({ ...tag, timestamp: 0 });
       return;
     }
     if (!this.isSending()) return;
-    if (this.waitForKey) {
-      if (!keyframe) return;
-      this.waitForKey = false;
-      this.meter.recordVideo(tag.data.length, keyframe, tag.timestamp);
-      this.publisher!.sendTag(tag);
-      // The sound captured since the key frame's picture was held back while the picture was
-      // encoding: both streams now start at the same instant.
-      for (const audio of this.heldAudio.splice(0)) if (audio.timestamp >= tag.timestamp) this.sendAudio(audio);
-      return;
+    for (const out of this.streamStart.video(tag)) {
+      if (out.type === FlvTagType.Audio) this.sendAudio(out);
+      else this.sendVideo(out);
     }
-    this.meter.recordVideo(tag.data.length, keyframe, tag.timestamp);
-    this.publisher!.sendTag(tag);
   }
 
   private onAudioTag(tag: FlvTag): void {
@@ -795,14 +785,12 @@ export class PusherSession {
       return;
     }
     if (!this.isSending()) return;
-    if (this.waitForKey && this.encoder) {
-      // Audio starts with the first video key frame (by capture time, not by which encoder is
-      // faster), so it waits here until that frame is out.
-      this.heldAudio.push(tag);
-      if (this.heldAudio.length > MAX_HELD_AUDIO) this.heldAudio.shift();
-      return;
-    }
-    this.sendAudio(tag);
+    for (const out of this.streamStart.audio(tag)) this.sendAudio(out);
+  }
+
+  private sendVideo(tag: FlvTag): void {
+    this.meter.recordVideo(tag.data.length, isKeyFrame(tag), tag.timestamp);
+    this.publisher!.sendTag(tag);
   }
 
   private sendAudio(tag: FlvTag): void {
@@ -856,8 +844,7 @@ export class PusherSession {
     });
     if (this.videoHeader) publisher.sendTag({ ...this.videoHeader, timestamp: 0 });
     if (this.audioHeader) publisher.sendTag({ ...this.audioHeader, timestamp: 0 });
-    this.waitForKey = hasVideo;
-    this.heldAudio = [];
+    this.streamStart.restart(hasVideo);
     this.encoder?.requestKeyFrame();
     this.meter = new NetStatusMeter();
     this.meter.sample(performance.now(), this.sendState());
