@@ -22,6 +22,7 @@ import { probePackets, type Packet } from './support/ffprobe.js';
 import { startNginxRtmp, type NginxRtmp } from './support/nginx-rtmp.js';
 import { startNodeMediaServer, type Nms } from './support/node-media-server.js';
 import { freePort } from './support/ports.js';
+import { startTogether } from './support/start-together.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 let nginx: NginxRtmp;
@@ -31,12 +32,12 @@ let mp4: string;
 let bframes: string;
 
 before(async () => {
-  [nginx, nms, flv, mp4, bframes] = await Promise.all([
-    startNginxRtmp(),
-    startNodeMediaServer(),
-    fixture('testsrc-5s.flv'),
-    fixture('testsrc-5s.mp4'),
-    fixture('bframes-5s.flv'),
+  await startTogether([
+    startNginxRtmp().then((n) => (nginx = n)),
+    startNodeMediaServer().then((n) => (nms = n)),
+    fixture('testsrc-5s.flv').then((f) => (flv = f)),
+    fixture('testsrc-5s.mp4').then((f) => (mp4 = f)),
+    fixture('bframes-5s.flv').then((f) => (bframes = f)),
   ]);
 });
 after(async () => {

@@ -14,6 +14,7 @@ import { launchChromium } from '../support/chromium.js';
 import { probePackets, probeStreams } from '../support/ffprobe.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { call, codes, events, openPusher, recordCaptureTracks, waitForEvent, type PusherEvent } from './pusher-page.js';
+import { startTogether } from '../support/start-together.js';
 
 
 let nginx: NginxRtmp;
@@ -22,10 +23,7 @@ let browser: Browser;
 
 before(async () => {
   nginx = await startNginxRtmp();
-  [studio, browser] = await Promise.all([
-    startStudio({ allow: ['rtmp://127.0.0.1:*'] }),
-    launchChromium(),
-  ]);
+  await startTogether([startStudio({ allow: ['rtmp://127.0.0.1:*'] }).then((s) => (studio = s)), launchChromium().then((b) => (browser = b))]);
 });
 after(async () => {
   await browser?.close();

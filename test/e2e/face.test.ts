@@ -23,6 +23,7 @@ import { md5Hex } from '../../src/core/md5.js';
 import { faceStickerQuad, makeupPlacements } from '../../src/browser/effects/face-regions.js';
 import { colourDistance, type PixelBox } from '../support/rgb-frames.js';
 import { call, events, openPusherWithPicture, waitForEvent } from './pusher-page.js';
+import { startTogether } from '../support/start-together.js';
 
 const W = 360;
 const H = 640;
@@ -38,7 +39,7 @@ before(async () => {
   nginx = await startNginxRtmp();
   const photo = await fixture('face-360x640.png');
   face = `data:image/png;base64,${(await readFile(photo)).toString('base64')}`;
-  [studio, browser] = await Promise.all([startStudio({ allow: ['rtmp://127.0.0.1:*'] }), launchChromium()]);
+  await startTogether([startStudio({ allow: ['rtmp://127.0.0.1:*'] }).then((s) => (studio = s)), launchChromium().then((b) => (browser = b))]);
 });
 after(async () => {
   await browser?.close();

@@ -23,6 +23,7 @@ import { launchChromium } from '../support/chromium.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { colourDistance, meanColour, type PixelBox } from '../support/rgb-frames.js';
 import { call, waitForEvent, type PusherEvent } from './pusher-page.js';
+import { startTogether } from '../support/start-together.js';
 
 const W = 360;
 const H = 640;
@@ -33,7 +34,7 @@ let browser: Browser;
 
 before(async () => {
   nginx = await startNginxRtmp();
-  [studio, browser] = await Promise.all([startStudio({ allow: ['rtmp://127.0.0.1:*'] }), launchChromium()]);
+  await startTogether([startStudio({ allow: ['rtmp://127.0.0.1:*'] }).then((s) => (studio = s)), launchChromium().then((b) => (browser = b))]);
 });
 after(async () => {
   await browser?.close();

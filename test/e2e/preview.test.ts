@@ -17,6 +17,7 @@ import { fixture } from '../support/fixtures.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { colourDistance, meanColour } from '../support/rgb-frames.js';
 import { call, openPusherWithPicture, waitForEvent } from './pusher-page.js';
+import { startTogether } from '../support/start-together.js';
 
 const W = 360;
 const H = 640;
@@ -34,7 +35,7 @@ let camera: Uint8Array;
 before(async () => {
   nginx = await startNginxRtmp();
   card = `data:image/png;base64,${(await readFile(await fixture('testcard-360x640.png'))).toString('base64')}`;
-  [studio, browser] = await Promise.all([startStudio({ allow: ['rtmp://127.0.0.1:*'] }), launchChromium()]);
+  await startTogether([startStudio({ allow: ['rtmp://127.0.0.1:*'] }).then((s) => (studio = s)), launchChromium().then((b) => (browser = b))]);
   const page = await browser.newPage();
   camera = await imagePixels(page, card);
   await page.close();

@@ -22,6 +22,7 @@ import { fundamentalHz } from '../audio/voice-measures.js';
 import { REVERB_DESIGNS } from '../../src/browser/audio/reverb.js';
 import { VOICE_CHANGER_DESIGNS } from '../../src/browser/audio/voice-changer.js';
 import { call, events, openPusher, recordCaptureTracks, waitForEvent } from './pusher-page.js';
+import { startTogether } from '../support/start-together.js';
 
 const MIC_HZ = 440;
 const BGM_HZ = 1000;
@@ -51,7 +52,7 @@ before(async () => {
   await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
   filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
   nginx = await startNginxRtmp();
-  [studio, browser] = await Promise.all([startStudio({ allow: ['rtmp://127.0.0.1:*'] }), launchChromium({ micWav: join(dir, 'mic.wav') })]);
+  await startTogether([startStudio({ allow: ['rtmp://127.0.0.1:*'] }).then((s) => (studio = s)), launchChromium({ micWav: join(dir, 'mic.wav') }).then((b) => (browser = b))]);
 });
 after(async () => {
   await browser?.close();

@@ -17,6 +17,7 @@ import { killAndWait, runTool, spawnTracked } from '../support/children.js';
 import { probePackets, probeStreams, type Packet } from '../support/ffprobe.js';
 import { startHttpFlvCapture } from '../support/http-flv.js';
 import { startNginxRtmp } from '../support/nginx-rtmp.js';
+import { startTogether } from '../support/start-together.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
@@ -72,9 +73,9 @@ async function startServe(args = ['--port', '0', '--rtmp-port', '0']): Promise<{
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'studio-test-'));
   await mkdir(SCREENSHOTS, { recursive: true });
-  [{ child: serve, printed }, browser] = await Promise.all([
-    startServe(),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+  await startTogether([
+    startServe().then((s) => ({ child: serve, printed } = s)),
+    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }).then((b) => (browser = b)),
   ]);
 });
 after(async () => {

@@ -21,6 +21,7 @@ import { probePackets, type Packet } from '../support/ffprobe.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { startDroppingServer, startSilentServer, type FakeServer } from '../support/fake-servers.js';
 import { delay, freePort } from '../support/ports.js';
+import { startTogether } from '../support/start-together.js';
 
 const WebSocket = WsWebSocket as unknown as typeof globalThis.WebSocket;
 
@@ -29,7 +30,7 @@ let flv: string;
 const cleanup: (() => Promise<unknown>)[] = [];
 
 before(async () => {
-  [nginx, flv] = await Promise.all([startNginxRtmp(), fixture('testsrc-5s.flv')]);
+  await startTogether([startNginxRtmp().then((n) => (nginx = n)), fixture('testsrc-5s.flv').then((f) => (flv = f))]);
 });
 after(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);

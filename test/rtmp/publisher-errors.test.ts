@@ -11,11 +11,12 @@ import { freePort } from '../support/ports.js';
 import { startDroppingServer, startGarbageHandshakeServer, startSilentServer } from '../support/fake-servers.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { startNodeMediaServer, type Nms } from '../support/node-media-server.js';
+import { startTogether } from '../support/start-together.js';
 
 let nginx: NginxRtmp;
 let nms: Nms;
 before(async () => {
-  [nginx, nms] = await Promise.all([startNginxRtmp(), startNodeMediaServer()]);
+  await startTogether([startNginxRtmp().then((n) => (nginx = n)), startNodeMediaServer().then((n) => (nms = n))]);
 });
 after(async () => {
   await Promise.all([nginx?.stop(), nms?.stop()]);
