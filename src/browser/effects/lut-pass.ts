@@ -97,11 +97,20 @@ export class LookupTable {
 }
 
 /**
+ * Lattice points per side of a {@link BakedTable}. The picture reads it with NEAREST filtering:
+ * under software WebGL (SwiftShader) a trilinear 3D read cost about 26 CPU ms per 1280×720 frame
+ * and a nearest one about 13, and at 128 points a nearest read is off by at most half a step of
+ * the input, one level in 255 (at 33, with trilinear reads, the interpolation's own error is
+ * about as large). 8 MiB of texture, drawn once per change of the settings.
+ */
+export const BAKED_TABLE_SIZE = 128;
+
+/**
  * A table drawn on the GPU, layer by layer, by a program that maps each lattice colour through a
  * chain of per-colour steps (whitening, the filter look, the applyFilter table): the picture pass
- * then pays one lookup per pixel for the whole chain, and the chain's cost once per change of
- * its settings. The program is the caller's; it reads its lattice colour from `gl_FragCoord.xy`
- * and `u_layer` (see {@link BAKED_COLOUR_GLSL}).
+ * then pays one nearest lookup per pixel for the whole chain, and the chain's cost once per
+ * change of its settings. The program is the caller's; it reads its lattice colour from
+ * `gl_FragCoord.xy` and `u_layer` (see {@link BAKED_COLOUR_GLSL}).
  */
 export class BakedTable {
   private texture: WebGLTexture | null = null;
@@ -119,10 +128,11 @@ export class BakedTable {
   }
 
   /**
-   * Draws the `size`³ table with `program` (bound, its other uniforms set) over the bound
-   * full-screen quad; `unit` is where {@link bind} puts it (not one the program reads).
+   * Draws the table with `program` (bound, its other uniforms set) over the bound full-screen
+   * quad; `unit` is where {@link bind} puts it (not one the program reads).
    */
-  bake(gl: WebGL2RenderingContext, program: ShaderProgram, size: number, unit: number): void {
+  bake(gl: WebGL2RenderingContext, program: ShaderProgram, unit: number): void {
+    const size = BAKED_TABLE_SIZE;
     if (size !== this.size) {
       gl.deleteTexture(this.texture);
       this.texture = gl.createTexture();
@@ -130,8 +140,8 @@ export class BakedTable {
       gl.activeTexture(gl.TEXTURE0 + unit);
       gl.bindTexture(gl.TEXTURE_3D, this.texture);
       gl.texStorage3D(gl.TEXTURE_3D, 1, gl.RGBA8, size, size, size);
-      gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MIN_FILTER, gl.LINEAR);
-      gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
+      gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+      gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
       for (const wrap of [gl.TEXTURE_WRAP_S, gl.TEXTURE_WRAP_T, gl.TEXTURE_WRAP_R]) gl.texParameteri(gl.TEXTURE_3D, wrap, gl.CLAMP_TO_EDGE);
       this.size = size;
     }

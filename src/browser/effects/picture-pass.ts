@@ -8,9 +8,10 @@
  * (each off effect leaves its code out rather than running at zero) and kept per set once
  * compiled; with none on the pass returns its input untouched.
  *
- * Whitening and the tables map colour to colour, so where a table is on they are baked into one
- * table (drawn when their settings change) and a pixel pays a single lookup for all three: under
- * software WebGL a lookup costs a full-resolution pass's worth of time by itself.
+ * Whitening and the tables map colour to colour, so whichever of them are on are baked into one
+ * table (drawn when their settings change) and a pixel pays a single nearest lookup for all three
+ * (`BAKED_TABLE_SIZE` says why nearest): under software WebGL each texture read costs a
+ * full-resolution pass's worth of time by itself, more than whitening's arithmetic.
  */
 import { compileProgram } from '../media/gl.js';
 import type { DirectPass, PassContext, StageTexture, UvTransform } from '../media/video-stage.js';
@@ -79,10 +80,10 @@ export class PicturePass implements DirectPass {
   }
 
   drawDirect(gl: WebGL2RenderingContext, input: StageTexture, crop: UvTransform | null, framebuffer: WebGLFramebuffer | null, ctx: PassContext): boolean {
-    const { warp, smooth, whiten } = this.steps;
+    const { warp, smooth } = this.steps;
     let key = this.key();
     if (key === 0) return false;
-    if (key & (LOOK | APPLIED)) {
+    if (key & COLOUR_STEPS) {
       this.bake(gl, key & COLOUR_STEPS, ctx);
       key = (key & ~COLOUR_STEPS) | TABLE;
     }
@@ -95,7 +96,6 @@ export class PicturePass implements DirectPass {
     gl.uniform1f(program.uniform(gl, 'u_flipY'), framebuffer ? 1 : -1);
     if (key & WARP) warp.uniforms(gl, program);
     if (layer) smooth.uniforms(gl, program, ctx, layer, SMOOTH_UNIT);
-    if (key & WHITEN) whiten.uniforms(gl, program);
     if (key & TABLE) this.table.bind(gl, program, 'table', TABLE_UNIT);
     gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
     gl.viewport(0, 0, ctx.width, ctx.height);
@@ -135,7 +135,7 @@ export class PicturePass implements DirectPass {
     if (steps & LOOK) look.bind(gl, program, LOOK_UNIT);
     if (steps & APPLIED) applied.bind(gl, program, APPLIED_UNIT);
     ctx.bindQuad();
-    this.table.bake(gl, program, Math.max(steps & LOOK ? look.size : 0, steps & APPLIED ? applied.size : 0), TABLE_UNIT);
+    this.table.bake(gl, program, TABLE_UNIT);
     this.table.baked = baked;
   }
 
