@@ -4,7 +4,9 @@
  * alpha 0.5) at 360×640 and 1280×720, all effects off, each alone, and all on, in headless
  * Chromium with software WebGL (SwiftShader, as on this machine). First, the face landmark
  * worker's milliseconds per detection on a face photo (the test fixture), with the detector and
- * tracking with the landmark net alone; its landmarks drive the face warp's timing. Each figure includes the wait for the frame to finish (a 1-pixel read
+ * tracking with the landmark net alone, and searching the fake camera's picture (no face), on each
+ * tfjs backend it may run on here (wasm, its choice, and cpu, the fallback), one after the other;
+ * the landmarks drive the face warp's timing. Each figure includes the wait for the frame to finish (a 1-pixel read
  * back), so it is the stage's share of a frame's budget (66.7 ms at 15 fps, 33.3 ms at 30 fps).
  * The sets are timed in interleaved rounds and reported as medians, so that the shared machine's
  * bursts of load hit them alike.
@@ -31,13 +33,15 @@ import { launchChromium } from '../../test/support/chromium.js';
 import { fixture } from '../../test/support/fixtures.js';
 import { probePackets } from '../../test/support/ffprobe.js';
 import { startNginxRtmp } from '../../test/support/nginx-rtmp.js';
-import type { closeStages, Effects, LandmarkTiming, prepareStages, runStage, StageTiming } from './page.js';
+import type { closeStages, Effects, prepareStages, runStage, StageTiming, timeLandmarks, timeSearch } from './page.js';
 import { timeSegmentation } from './segmentation.js';
 
 interface StagePage {
   prepareStages: typeof prepareStages;
   runStage: typeof runStage;
   closeStages: typeof closeStages;
+  timeLandmarks: typeof timeLandmarks;
+  timeSearch: typeof timeSearch;
 }
 
 const arg = (name: string): string | undefined => {
@@ -118,10 +122,19 @@ try {
   await page.waitForFunction(() => 'runStage' in window);
   const face = `data:image/png;base64,${(await readFile(await fixture('face-360x640.png'))).toString('base64')}`;
   // The landmarks drive the face warp of the sets that have it; the masks are timed with the full list.
-  const landmarks = STAGE && (SETS.includes('face') || SETS.includes('on')) && await page.evaluate(
-    ([url, n]) => (window as unknown as { timeLandmarks(url: string, n: number): Promise<LandmarkTiming> }).timeLandmarks(url, n),
-    [face, 28] as const,
-  );
+  const landmarks =
+    STAGE &&
+    (SETS.includes('face') || SETS.includes('on')) &&
+    (await page.evaluate(
+      async ([url, n]) => {
+        const bench = window as unknown as StagePage;
+        const byBackend = [];
+        // The JavaScript backend first, so that the worker's own choice leaves its landmarks for the warp.
+        for (const backend of ['cpu', 'wasm'] as const) byBackend.push({ ...(await bench.timeLandmarks(url, n, backend)), search: await bench.timeSearch(8, backend) });
+        return byBackend;
+      },
+      [face, 28] as const,
+    ));
   const segmentation = STAGE && !arg('--sets') && (await timeSegmentation(page, face, 20));
   const results: StageTiming[] = [];
   for (const [width, height] of STAGE ? SIZES : []) {

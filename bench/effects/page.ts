@@ -1,9 +1,11 @@
 /**
  * The in-page half of bench/effects: times the WebGL2 stage (scale/crop + effect passes) on a
- * fixed test picture, and the face landmark worker on a face photo. Bundled by effects.ts and run
- * in headless Chromium (SwiftShader: no GPU) on the studio page, which serves the worker.
+ * fixed test picture, and the face landmark worker on a face photo and on the fake camera (no
+ * face) on a given tfjs backend. Bundled by effects.ts and run in headless Chromium (SwiftShader:
+ * no GPU) on the studio page, which serves the worker.
  */
-import { FaceTracker } from '../../src/browser/effects/face-tracker.js';
+import type { FaceBackend, FaceWorkerReply, FaceWorkerRequest } from '../../src/browser/effects/face-protocol.js';
+import { DETECT_WIDTH, FaceTracker, SEARCH_DETECTOR_INPUT } from '../../src/browser/effects/face-tracker.js';
 import { NO_PICTURE_EFFECTS, PictureEffects } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
@@ -68,6 +70,8 @@ function sourceFrame(): VideoFrame {
 }
 
 export interface LandmarkTiming {
+  /** The tfjs backend the worker ran the models on. */
+  backend: FaceBackend | undefined;
   /** From starting the worker to the first landmarks (model load included). */
   firstMs: number;
   /** Detections with the face detector (finding the face), mean and p95, ms in the worker. */
@@ -82,8 +86,8 @@ let facePoints: Float32Array | undefined;
 const FACE_PHOTO_WIDTH = 360;
 const FACE_PHOTO_HEIGHT = 640;
 
-/** Runs the element's face tracker on the picture at `imageUrl` for `count` detections. */
-export async function timeLandmarks(imageUrl: string, count: number): Promise<LandmarkTiming> {
+/** Runs the element's face tracker on the picture at `imageUrl` for `count` detections (on `backend`, or the worker's choice). */
+export async function timeLandmarks(imageUrl: string, count: number, backend?: FaceBackend): Promise<LandmarkTiming> {
   const image = await createImageBitmap(await (await fetch(imageUrl)).blob());
   const frame = new VideoFrame(image, { timestamp: 0 });
   const times: { ms: number; detector: boolean }[] = [];
@@ -98,7 +102,9 @@ export async function timeLandmarks(imageUrl: string, count: number): Promise<La
       if (times.length === 0) firstMs = performance.now() - start;
       times.push({ ms, detector });
     },
+    ...(backend ? { backend } : {}),
   });
+  let ranOn: FaceBackend | undefined;
   try {
     while (times.length < count && !failure) {
       tracker.offer(frame);
@@ -107,17 +113,66 @@ export async function timeLandmarks(imageUrl: string, count: number): Promise<La
     if (failure) throw new Error(failure);
     // The smoothing settles on the (static) face.
     for (let i = 0; i < 60; i++) facePoints = tracker.face()?.points;
+    ranOn = tracker.backend;
   } finally {
     tracker.close();
     frame.close();
   }
-  const stats = (list: number[]) => {
-    list.sort((a, b) => a - b);
-    return { count: list.length, meanMs: round(list.reduce((s, t) => s + t, 0) / list.length), p95Ms: round(list[Math.floor(list.length * 0.95)] ?? NaN) };
-  };
   // The first detection compiles and warms the backend: left out of the means.
   const warm = times.slice(1);
-  return { firstMs: round(firstMs), detector: stats(warm.filter((t) => t.detector).map((t) => t.ms)), tracking: stats(warm.filter((t) => !t.detector).map((t) => t.ms)) };
+  return { backend: ranOn, firstMs: round(firstMs), detector: stats(warm.filter((t) => t.detector).map((t) => t.ms)), tracking: stats(warm.filter((t) => !t.detector).map((t) => t.ms)) };
+}
+
+/** Count, mean and p95 of `list` (ms). */
+function stats(list: number[]): { count: number; meanMs: number; p95Ms: number } {
+  list.sort((a, b) => a - b);
+  return { count: list.length, meanMs: round(list.reduce((s, t) => s + t, 0) / list.length), p95Ms: round(list[Math.floor(list.length * 0.95)] ?? NaN) };
+}
+
+export interface SearchTiming {
+  backend: FaceBackend | undefined;
+  /** Detections that found no face, by the face detector's input size (px), in the worker. */
+  byDetectorInput: { input: number; count: number; meanMs: number; p95Ms: number }[];
+}
+
+/**
+ * The worker searching the fake camera's picture, which shows no face (what it does while nobody
+ * is in front of the camera): `count` detections at each detector input, the tracker's search
+ * size and the worker's default, alternating so that load hits both alike. Straight to the
+ * worker: the tracker would rest a second between two searches.
+ */
+export async function timeSearch(count: number, backend?: FaceBackend): Promise<SearchTiming> {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } });
+  const [track] = stream.getVideoTracks();
+  const reader = new MediaStreamTrackProcessor({ track: track! }).readable.getReader();
+  const { value: frame } = await reader.read();
+  track!.stop();
+  if (!frame) throw new Error('the fake camera gave no frame');
+  const worker = new Worker('/face-worker.js', { type: 'module' });
+  const ask = (message: FaceWorkerRequest, transfer: Transferable[] = []): Promise<FaceWorkerReply> =>
+    new Promise((resolve) => {
+      worker.onmessage = (e: MessageEvent<FaceWorkerReply>) => resolve(e.data);
+      worker.postMessage(message, transfer);
+    });
+  try {
+    const ready = await ask({ type: 'init', modelUrl: new URL('/face-models/', location.href).href, ...(backend ? { backend } : {}) });
+    if (ready.type !== 'ready') throw new Error(`the face worker: ${JSON.stringify(ready)}`);
+    const inputs = [SEARCH_DETECTOR_INPUT, 160];
+    const times = inputs.map((): number[] => []);
+    const height = Math.round((frame.displayHeight * DETECT_WIDTH) / frame.displayWidth);
+    // One round more than counted: the first at each size warms the backend.
+    for (let round = 0; round <= count; round++)
+      for (const [k, detectorInput] of inputs.entries()) {
+        const bitmap = await createImageBitmap(frame, { resizeWidth: DETECT_WIDTH, resizeHeight: height, resizeQuality: 'low' });
+        const reply = await ask({ type: 'detect', id: round, bitmap, detectorInput }, [bitmap]);
+        if (reply.type !== 'landmarks') throw new Error(`the face worker: ${JSON.stringify(reply)}`);
+        if (round > 0) times[k]!.push(reply.ms);
+      }
+    return { backend: ready.backend, byDetectorInput: inputs.map((input, k) => ({ input, ...stats(times[k]!) })) };
+  } finally {
+    worker.terminate();
+    frame.close();
+  }
 }
 
 /** One stage with `effects` on at `width`×`height`, ready to time. */
@@ -181,4 +236,4 @@ export function closeStages(): void {
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-Object.assign(window, { prepareStages, runStage, closeStages, timeLandmarks });
+Object.assign(window, { prepareStages, runStage, closeStages, timeLandmarks, timeSearch });

@@ -5,17 +5,17 @@
  * over time so that a warp driven by them does not jitter with the model's pixel-level noise.
  * The stage never waits: a frame that comes while a detection runs or rests is simply not sent.
  */
-import { LANDMARK_COUNT, type FaceWorkerReply, type FaceWorkerRequest } from './face-protocol.js';
+import { LANDMARK_COUNT, type FaceBackend, type FaceWorkerReply, type FaceWorkerRequest } from './face-protocol.js';
 
 /** Width of the pictures sent to the worker: the detector works at 160 px, the landmark net at 112. */
-const DETECT_WIDTH = 240;
+export const DETECT_WIDTH = 240;
 /**
  * The face detector's input (pixels) in the once-a-second searches while no face is found (see
  * {@link SEARCH_REST_MS}): 128 rather than the worker's 160, at two thirds of the cost (the
  * detector's work grows with the square of its input), since those searches are most of what the
  * worker does while there is no face; a face that comes in later is near the camera anyway.
  */
-const SEARCH_DETECTOR_INPUT = 128;
+export const SEARCH_DETECTOR_INPUT = 128;
 /**
  * Smoothing: each detection moves the target this share of the way (averages the model's noise),
  * and each video frame moves the landmarks in use this share of the way to the target (the
@@ -47,6 +47,8 @@ export interface FaceTrackerOptions {
   onUnavailable(message: string): void;
   /** Called with each detection's time in the worker and whether the face detector ran (benchmarks). */
   onDetection?(ms: number, detector: boolean): void;
+  /** Runs the models on this tfjs backend alone rather than the worker's choice (benchmarks compare them). */
+  backend?: FaceBackend;
 }
 
 /** Landmarks as the stage uses them. */
@@ -73,6 +75,8 @@ export class FaceTracker {
   /** Detections in a row that found no face. */
   private misses = 0;
   private presence = 0;
+  /** The tfjs backend the models run on, once loaded. */
+  private loadedOn: FaceBackend | undefined;
 
   constructor(options: FaceTrackerOptions) {
     this.options = options;
@@ -80,12 +84,17 @@ export class FaceTracker {
     // A worker that cannot load (404, CSP) only says so through an 'error' event.
     this.worker.addEventListener('error', (e) => this.fail(`the face landmark worker ${String(options.workerUrl)} failed: ${e.message || 'could not load'}`));
     this.worker.addEventListener('message', (e: MessageEvent<FaceWorkerReply>) => this.onReply(e.data));
-    this.post({ type: 'init', modelUrl: String(options.modelUrl) });
+    this.post({ type: 'init', modelUrl: String(options.modelUrl), ...(options.backend ? { backend: options.backend } : {}) });
   }
 
   /** False once the model failed: no landmarks will come. */
   get available(): boolean {
     return !this.failed;
+  }
+
+  /** The tfjs backend the models run on (undefined until they are loaded). */
+  get backend(): FaceBackend | undefined {
+    return this.loadedOn;
   }
 
   /** Sends `frame` (a reduced copy; the caller keeps the frame) unless a detection is running. */
@@ -122,6 +131,7 @@ export class FaceTracker {
   private onReply(reply: FaceWorkerReply): void {
     switch (reply.type) {
       case 'ready':
+        this.loadedOn = reply.backend;
         this.busy = false;
         return;
       case 'failed':
