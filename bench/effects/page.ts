@@ -78,6 +78,12 @@ export interface LandmarkTiming {
   detector: { count: number; meanMs: number; p95Ms: number };
   /** Detections by the landmark net alone (tracking the found face). */
   tracking: { count: number; meanMs: number; p95Ms: number };
+  /**
+   * After the first answer, with the tracker's rests: landmarks a second, and the share of the
+   * time the worker was detecting (about its share of one core while a face is in the picture).
+   */
+  perSecond: number;
+  busyShare: number;
 }
 
 /** The landmarks found by {@link timeLandmarks}: 68 (x, y), 0–1 across the picture. */
@@ -118,9 +124,17 @@ export async function timeLandmarks(imageUrl: string, count: number, backend?: F
     tracker.close();
     frame.close();
   }
+  const elapsedMs = performance.now() - start - firstMs;
   // The first detection compiles and warms the backend: left out of the means.
   const warm = times.slice(1);
-  return { backend: ranOn, firstMs: round(firstMs), detector: stats(warm.filter((t) => t.detector).map((t) => t.ms)), tracking: stats(warm.filter((t) => !t.detector).map((t) => t.ms)) };
+  return {
+    backend: ranOn,
+    firstMs: round(firstMs),
+    detector: stats(warm.filter((t) => t.detector).map((t) => t.ms)),
+    tracking: stats(warm.filter((t) => !t.detector).map((t) => t.ms)),
+    perSecond: round((warm.length * 1000) / elapsedMs),
+    busyShare: round(warm.reduce((sum, t) => sum + t.ms, 0) / elapsedMs),
+  };
 }
 
 /** Count, mean and p95 of `list` (ms). */

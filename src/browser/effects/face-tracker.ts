@@ -10,7 +10,7 @@ import { LANDMARK_COUNT, type FaceBackend, type FaceWorkerReply, type FaceWorker
 /** Width of the pictures sent to the worker: the detector works at 160 px, the landmark net at 112. */
 export const DETECT_WIDTH = 240;
 /**
- * The face detector's input (pixels) in the once-a-second searches while no face is found (see
+ * The face detector's input (pixels) in the searches while no face is found (see
  * {@link SEARCH_REST_MS}): 128 rather than the worker's 160, at two thirds of the cost (the
  * detector's work grows with the square of its input), since those searches are most of what the
  * worker does while there is no face; a face that comes in later is near the camera anyway.
@@ -29,14 +29,18 @@ const PRESENCE_STEP = 0.15;
  * Rest between detections, so that the worker leaves the video most of the two cores (without a
  * GPU the model runs on the same cores as the picture stage and the video encoder): while a face
  * is tracked, at least this and as long as the last detection took (the worker keeps at most half
- * a core, and the landmarks still move a few times a second). While none is found, the first
- * {@link QUICK_SEARCHES} looks rest half a detection (a face there from the start shows at once),
- * then the detector (the costlier half) looks once a second: a face that comes in later is found
- * within about a second, and its effects fade in anyway.
+ * a core; on tfjs's wasm backend a detection takes 15–30 ms, so the landmarks move about twelve
+ * times a second for a fifth of a core). While none is found, the first {@link QUICK_SEARCHES}
+ * looks rest half a detection (a face there from the start shows at once), then the detector
+ * looks at least {@link SEARCH_REST_MS} and {@link SEARCH_REST_PER_MS} times its last search
+ * apart, so that searching keeps at most a ninth of a core: on wasm (a search of about 10 ms) four
+ * times a second, so a face that comes in is found within a quarter of a second; on the
+ * JavaScript backend (about 130 ms) about once a second.
  */
 const MIN_REST_MS = 66;
 const QUICK_SEARCHES = 4;
-const SEARCH_REST_MS = 1000;
+const SEARCH_REST_MS = 250;
+const SEARCH_REST_PER_MS = 8;
 
 export interface FaceTrackerOptions {
   /** The worker script (`face-worker.js` beside the bundle). */
@@ -155,7 +159,7 @@ export class FaceTracker {
   /** How long to rest after a detection that took `ms` (see {@link MIN_REST_MS}). */
   private rest(ms: number): number {
     if (this.seen) return Math.max(MIN_REST_MS, ms);
-    return this.misses <= QUICK_SEARCHES ? Math.max(MIN_REST_MS, ms / 2) : Math.max(SEARCH_REST_MS, ms);
+    return this.misses <= QUICK_SEARCHES ? Math.max(MIN_REST_MS, ms / 2) : Math.max(SEARCH_REST_MS, ms * SEARCH_REST_PER_MS);
   }
 
   /** A new detection, in the sent picture's pixels: the smoothing target moves towards it. */
