@@ -71,9 +71,10 @@ async function pushFace(name: string, attributes: Record<string, string>, page?:
 
 /**
  * What the bundle's worker answers for `frame` in a fresh page (no tracking state), or in `page`
- * (prepared with routes): the tfjs backend it runs on and the 68 landmarks, or why there are none.
+ * (prepared with routes): the tfjs backend it runs on and the 68 landmarks, or why there are none;
+ * and whether the page was cross-origin isolated.
  */
-async function workerLandmarks(frame: Uint8Array, page?: Page): Promise<{ backend: string | undefined; points: number[] | string }> {
+async function workerLandmarks(frame: Uint8Array, page?: Page): Promise<{ backend: string | undefined; points: number[] | string; isolated: boolean }> {
   page ??= await browser.newPage();
   try {
     await page.goto(studio.url);
@@ -95,7 +96,11 @@ async function workerLandmarks(frame: Uint8Array, page?: Page): Promise<{ backen
         await answered[1];
         worker.terminate();
         const reply = replies[1]!;
-        return { backend: replies[0]!.backend, points: reply.points ? Array.from(reply.points) : `${replies[0]!.type} ${replies[0]!.message ?? ''}; no face` };
+        return {
+          backend: replies[0]!.backend,
+          points: reply.points ? Array.from(reply.points) : `${replies[0]!.type} ${replies[0]!.message ?? ''}; no face`,
+          isolated: crossOriginIsolated,
+        };
       },
       [Buffer.from(frame).toString('base64'), W, H] as const,
     );
@@ -271,11 +276,20 @@ test('the landmark models run on tfjs wasm; without its binaries on the cpu back
     return page;
   };
   const onCpu = await workerLandmarks(rgb, await noWasm());
+  // A cross-origin isolated page, where tfjs would pick its multi-threaded build, which is not shipped.
+  const isolated = await browser.newPage();
+  await isolated.route(`${studio.url}**`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
+  });
+  const onIsolated = await workerLandmarks(rgb, isolated);
   assert.ok(Array.isArray(onWasm.points) && Array.isArray(onCpu.points), `both find the face: ${String(onWasm.points)}; ${String(onCpu.points)}`);
   const apart = Math.max(...onWasm.points.map((v, i) => Math.abs(v - (onCpu.points as number[])[i]!)));
-  console.log(`# backends: ${onWasm.backend}, without the binaries ${onCpu.backend}; landmarks at most ${apart.toFixed(3)} px apart`);
+  console.log(`# backends: ${onWasm.backend}, without the binaries ${onCpu.backend}, cross-origin isolated ${onIsolated.backend}; landmarks at most ${apart.toFixed(3)} px apart`);
   assert.equal(onWasm.backend, 'wasm', 'software WebGL: the wasm backend');
   assert.equal(onCpu.backend, 'cpu', 'no wasm binary: the JavaScript backend');
+  assert.ok(onIsolated.isolated, 'the page is cross-origin isolated');
+  assert.equal(onIsolated.backend, 'wasm', 'cross-origin isolated: the single-threaded wasm build');
   assert.ok(apart < 0.5, `the two backends' landmarks are ${apart.toFixed(3)} px apart`);
 
   // The element on the JavaScript backend: no warning, and the warp follows the face.
