@@ -265,7 +265,7 @@ test('a landmark model that cannot load is said once, and the push and the other
   }
 });
 
-test('the landmark models run on tfjs wasm; without its binaries on the cpu backend, with the same landmarks, and face-thinness goes on', async () => {
+test('the landmark models run on tfjs wasm; without its binaries or under a CSP without wasm on the cpu backend, with the same landmarks, and face-thinness goes on', async () => {
   const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', await fixture('face-360x640.png'), '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { timeoutMs: 30_000 });
   const rgb = new Uint8Array(stdout);
   const onWasm = await workerLandmarks(rgb);
@@ -283,11 +283,20 @@ test('the landmark models run on tfjs wasm; without its binaries on the cpu back
     await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
   });
   const onIsolated = await workerLandmarks(rgb, isolated);
+  // A worker whose CSP does not allow wasm ('wasm-unsafe-eval').
+  const strict = await browser.newPage();
+  await strict.route('**/face-worker.js', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': "script-src 'self'" } });
+  });
+  const underCsp = await workerLandmarks(rgb, strict);
   assert.ok(Array.isArray(onWasm.points) && Array.isArray(onCpu.points), `both find the face: ${String(onWasm.points)}; ${String(onCpu.points)}`);
   const apart = Math.max(...onWasm.points.map((v, i) => Math.abs(v - (onCpu.points as number[])[i]!)));
-  console.log(`# backends: ${onWasm.backend}, without the binaries ${onCpu.backend}, cross-origin isolated ${onIsolated.backend}; landmarks at most ${apart.toFixed(3)} px apart`);
+  console.log(`# backends: ${onWasm.backend}, without the binaries ${onCpu.backend}, under a CSP without wasm ${underCsp.backend}, cross-origin isolated ${onIsolated.backend}; landmarks at most ${apart.toFixed(3)} px apart`);
   assert.equal(onWasm.backend, 'wasm', 'software WebGL: the wasm backend');
   assert.equal(onCpu.backend, 'cpu', 'no wasm binary: the JavaScript backend');
+  assert.equal(underCsp.backend, 'cpu', 'no wasm allowed: the JavaScript backend');
+  assert.ok(Array.isArray(underCsp.points), `under the CSP the model finds the face: ${String(underCsp.points)}`);
   assert.ok(onIsolated.isolated, 'the page is cross-origin isolated');
   assert.equal(onIsolated.backend, 'wasm', 'cross-origin isolated: the single-threaded wasm build');
   assert.ok(apart < 0.5, `the two backends' landmarks are ${apart.toFixed(3)} px apart`);
