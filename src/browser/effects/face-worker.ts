@@ -89,7 +89,7 @@ function setWorkerEnvironment(): void {
  * Where WebGL is software (SwiftShader: headless or GPU-less machines) or WebGL2 is missing, wasm
  * comes first: there WebGL is no faster once warm, takes seconds to compile its shaders and
  * competes with the video stage for the same cores, and wasm (XNNPACK, SIMD) runs the two models
- * several times faster than the JavaScript backend (bench/effects `landmarks`).
+ * 12–19 times faster than the JavaScript backend (bench/effects `landmarks`).
  */
 function backendsToTry(): FaceBackend[] {
   const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
@@ -104,7 +104,8 @@ function backendsToTry(): FaceBackend[] {
  * The wasm backend loads its binary from the models' folder (`modelUrl`, where the bundle copies
  * the SIMD and plain builds). Its multi-threaded build is not shipped, so tfjs must not pick it on
  * a cross-origin isolated page: its threads would only spread the same work over the cores the
- * video stage and the encoder need (the worker is meant to take a share of one core), not lessen it.
+ * video stage and the encoder need (the worker is meant to take a share of one core), not lessen
+ * it. test/e2e/face.test.ts checks that such a page still runs the models on wasm.
  */
 function prepareWasm(modelUrl: string): void {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
