@@ -4,7 +4,8 @@
  * alpha 0.5) at 360×640 and 1280×720, all effects off, each alone, and all on, in headless
  * Chromium with software WebGL (SwiftShader, as on this machine). First, the face landmark
  * worker's milliseconds per detection on a face photo (the test fixture), with the detector and
- * tracking with the landmark net alone, and searching the fake camera's picture (no face), on each
+ * tracking with the landmark net alone (and the same in a 1280×720 frame, `landscape`), and
+ * searching the fake camera's picture (no face), on each
  * tfjs backend it may run on here (wasm, its choice, and cpu, the fallback), one after the other;
  * the landmarks drive the face warp's timing. Each figure includes the wait for the frame to finish (a 1-pixel read
  * back), so it is the stage's share of a frame's budget (66.7 ms at 15 fps, 33.3 ms at 30 fps).
@@ -131,7 +132,8 @@ try {
         const bench = window as unknown as StagePage;
         const byBackend = [];
         // The JavaScript backend first, so that the worker's own choice leaves its landmarks for the warp.
-        for (const backend of ['cpu', 'wasm'] as const) byBackend.push({ ...(await bench.timeLandmarks(url, n, backend)), search: await bench.timeSearch(8, backend) });
+        for (const backend of ['cpu', 'wasm'] as const)
+          byBackend.push({ ...(await bench.timeLandmarks(url, n, backend)), landscape: await bench.timeLandmarks(url, n / 2, backend, true), search: await bench.timeSearch(8, backend) });
         return byBackend;
       },
       [face, 28] as const,

@@ -5,7 +5,7 @@
  * no GPU) on the studio page, which serves the worker.
  */
 import type { FaceBackend, FaceWorkerReply, FaceWorkerRequest } from '../../src/browser/effects/face-protocol.js';
-import { DETECT_WIDTH, FaceTracker, SEARCH_DETECTOR_INPUT } from '../../src/browser/effects/face-tracker.js';
+import { detectSize, FaceTracker } from '../../src/browser/effects/face-tracker.js';
 import { NO_PICTURE_EFFECTS, PictureEffects } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
@@ -92,10 +92,17 @@ let facePoints: Float32Array | undefined;
 const FACE_PHOTO_WIDTH = 360;
 const FACE_PHOTO_HEIGHT = 640;
 
-/** Runs the element's face tracker on the picture at `imageUrl` for `count` detections (on `backend`, or the worker's choice). */
-export async function timeLandmarks(imageUrl: string, count: number, backend?: FaceBackend): Promise<LandmarkTiming> {
+/**
+ * Runs the element's face tracker on the picture at `imageUrl` for `count` detections (on
+ * `backend`, or the worker's choice); `landscape`: the picture centred in a 1280×720 frame, as a
+ * landscape camera would show that face (its landmarks are then not kept for the warp's timing).
+ */
+export async function timeLandmarks(imageUrl: string, count: number, backend?: FaceBackend, landscape = false): Promise<LandmarkTiming> {
   const image = await createImageBitmap(await (await fetch(imageUrl)).blob());
-  const frame = new VideoFrame(image, { timestamp: 0 });
+  const canvas = new OffscreenCanvas(landscape ? 1280 : image.width, landscape ? 720 : image.height);
+  const width = (image.width * canvas.height) / image.height;
+  canvas.getContext('2d')!.drawImage(image, (canvas.width - width) / 2, 0, width, canvas.height);
+  const frame = new VideoFrame(canvas, { timestamp: 0 });
   const times: { ms: number; detector: boolean }[] = [];
   let failure: string | undefined;
   const start = performance.now();
@@ -118,7 +125,7 @@ export async function timeLandmarks(imageUrl: string, count: number, backend?: F
     }
     if (failure) throw new Error(failure);
     // The smoothing settles on the (static) face.
-    for (let i = 0; i < 60; i++) facePoints = tracker.face()?.points;
+    for (let i = 0; i < 60; i++) if (!landscape) facePoints = tracker.face()?.points;
     ranOn = tracker.backend;
   } finally {
     tracker.close();
@@ -150,10 +157,10 @@ export interface SearchTiming {
 }
 
 /**
- * The worker searching the fake camera's picture, which shows no face (what it does while nobody
- * is in front of the camera): `count` detections at each detector input, the tracker's search
- * size and the worker's default, alternating so that load hits both alike. Straight to the
- * worker: the tracker would rest a second between two searches.
+ * The worker searching the fake camera's 1280×720 picture, which shows no face (what it does while
+ * nobody is in front of the camera): `count` detections at each detector input, the worker's
+ * former size and its own, alternating so that load hits both alike. Straight to the worker: the
+ * tracker would rest between two searches.
  */
 export async function timeSearch(count: number, backend?: FaceBackend): Promise<SearchTiming> {
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } });
@@ -171,13 +178,13 @@ export async function timeSearch(count: number, backend?: FaceBackend): Promise<
   try {
     const ready = await ask({ type: 'init', modelUrl: new URL('/face-models/', location.href).href, ...(backend ? { backend } : {}) });
     if (ready.type !== 'ready') throw new Error(`the face worker: ${JSON.stringify(ready)}`);
-    const inputs = [SEARCH_DETECTOR_INPUT, 160];
+    const inputs = [160, 224];
     const times = inputs.map((): number[] => []);
-    const height = Math.round((frame.displayHeight * DETECT_WIDTH) / frame.displayWidth);
+    const { width, height } = detectSize(frame.displayWidth, frame.displayHeight);
     // One round more than counted: the first at each size warms the backend.
     for (let round = 0; round <= count; round++)
       for (const [k, detectorInput] of inputs.entries()) {
-        const bitmap = await createImageBitmap(frame, { resizeWidth: DETECT_WIDTH, resizeHeight: height, resizeQuality: 'low' });
+        const bitmap = await createImageBitmap(frame, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' });
         const reply = await ask({ type: 'detect', id: round, bitmap, detectorInput }, [bitmap]);
         if (reply.type !== 'landmarks') throw new Error(`the face worker: ${JSON.stringify(reply)}`);
         if (round > 0) times[k]!.push(reply.ms);

@@ -19,7 +19,8 @@ export type FaceWorkerRequest =
   | { type: 'init'; modelUrl: string; backend?: FaceBackend }
   /**
    * Find the most prominent face in `bitmap` (the worker closes it); when the face detector runs,
-   * at `detectorInput` pixels (a multiple of 32: its cost grows with the square; default 160).
+   * at `detectorInput` pixels if given (a multiple of 32: its cost grows with the square;
+   * benchmarks compare sizes), else at the worker's own size (face-worker.ts `DETECTOR_INPUT`).
    */
   | { type: 'detect'; id: number; bitmap: ImageBitmap; detectorInput?: number };
 

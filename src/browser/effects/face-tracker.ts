@@ -7,15 +7,12 @@
  */
 import { LANDMARK_COUNT, type FaceBackend, type FaceWorkerReply, type FaceWorkerRequest } from './face-protocol.js';
 
-/** Width of the pictures sent to the worker: the detector works at 160 px, the landmark net at 112. */
-export const DETECT_WIDTH = 240;
 /**
- * The face detector's input (pixels) in the searches while no face is found (see
- * {@link SEARCH_REST_MS}): 128 rather than the worker's 160, at two thirds of the cost (the
- * detector's work grows with the square of its input), since those searches are most of what the
- * worker does while there is no face; a face that comes in later is near the camera anyway.
+ * Short side of the pictures sent to the worker (240×427 for a 360×640 frame, 427×240 for a
+ * 1280×720 one): the detector works at 224 px on the long side, the landmark net at 112 px on
+ * the face's crop, which a landscape picture 240 px wide would leave a third of that.
  */
-export const SEARCH_DETECTOR_INPUT = 128;
+const DETECT_SHORT_SIDE = 240;
 /**
  * Smoothing: each detection moves the target this share of the way (averages the model's noise),
  * and each video frame moves the landmarks in use this share of the way to the target (the
@@ -63,6 +60,12 @@ export interface TrackedFace {
   presence: number;
 }
 
+/** The size a `width`×`height` frame is sent to the worker at ({@link DETECT_SHORT_SIDE}; never enlarged). */
+export function detectSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(1, DETECT_SHORT_SIDE / Math.min(width, height));
+  return { width: Math.max(2, Math.round(width * scale)), height: Math.max(2, Math.round(height * scale)) };
+}
+
 export class FaceTracker {
   private readonly worker: Worker;
   private readonly options: FaceTrackerOptions;
@@ -106,11 +109,10 @@ export class FaceTracker {
     if (this.busy || this.failed || performance.now() < this.restUntil) return;
     this.busy = true;
     const id = ++this.nextId;
-    const width = Math.min(DETECT_WIDTH, frame.displayWidth);
-    const height = Math.max(2, Math.round((frame.displayHeight * width) / frame.displayWidth));
+    const { width, height } = detectSize(frame.displayWidth, frame.displayHeight);
     this.pending = { id, width, height };
     createImageBitmap(frame, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' }).then(
-      (bitmap) => this.post({ type: 'detect', id, bitmap, ...(this.misses > QUICK_SEARCHES ? { detectorInput: SEARCH_DETECTOR_INPUT } : {}) }, [bitmap]),
+      (bitmap) => this.post({ type: 'detect', id, bitmap }, [bitmap]),
       (e: unknown) => {
         // A frame that cannot be read (closed by a stop): the next one is tried.
         this.busy = false;
