@@ -30,9 +30,9 @@ const PRESENCE_STEP = 0.15;
  * times a second for a fifth of a core). While none is found, the first {@link QUICK_SEARCHES}
  * looks rest half a detection (a face there from the start shows at once), then the detector
  * looks at least {@link SEARCH_REST_MS} and {@link SEARCH_REST_PER_MS} times its last search
- * apart, so that searching keeps at most a ninth of a core: on wasm (a search of about 10 ms) four
- * times a second, so a face that comes in is found within a quarter of a second; on the
- * JavaScript backend (about 130 ms) about once a second.
+ * apart, so that searching keeps at most a ninth of a core: on wasm (a search of about 20 ms)
+ * nearly four times a second, so a face that comes in is found within about a quarter of a
+ * second; on the JavaScript backend (about 360 ms) every 3 s.
  */
 const MIN_REST_MS = 66;
 const QUICK_SEARCHES = 4;
