@@ -21,6 +21,7 @@ import { fixture } from '../support/fixtures.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { md5Hex } from '../../src/core/md5.js';
 import { faceStickerQuad, makeupPlacements } from '../../src/browser/effects/face-regions.js';
+import { detectSize } from '../../src/browser/effects/face-tracker.js';
 import { colourDistance, type PixelBox } from '../support/rgb-frames.js';
 import { call, events, openPusherWithPicture, waitForEvent } from './pusher-page.js';
 
@@ -72,9 +73,9 @@ async function pushFace(name: string, attributes: Record<string, string>, page?:
 /**
  * What the bundle's worker answers for `frame` in a fresh page (no tracking state), or in `page`
  * (prepared with routes): the tfjs backend it runs on and the 68 landmarks, or why there are none;
- * and whether the page was cross-origin isolated.
+ * and whether the page was cross-origin isolated. `frame` is RGB24, `width`×`height`.
  */
-async function workerLandmarks(frame: Uint8Array, page?: Page): Promise<{ backend: string | undefined; points: number[] | string; isolated: boolean }> {
+async function workerLandmarks(frame: Uint8Array, page?: Page, width = W, height = H): Promise<{ backend: string | undefined; points: number[] | string; isolated: boolean }> {
   page ??= await browser.newPage();
   try {
     await page.goto(studio.url);
@@ -102,7 +103,7 @@ async function workerLandmarks(frame: Uint8Array, page?: Page): Promise<{ backen
           isolated: crossOriginIsolated,
         };
       },
-      [Buffer.from(frame).toString('base64'), W, H] as const,
+      [Buffer.from(frame).toString('base64'), width, height] as const,
     );
   } finally {
     await page.close();
@@ -314,6 +315,17 @@ test('the landmark models run on tfjs wasm; without its binaries or under a CSP 
   console.log(`# on the cpu backend: jaw/face width ${thin.toFixed(4)} with thinness 1 vs ${plain.toFixed(4)} in the photo`);
   assert.deepEqual(off, [], 'the effects stay on');
   assert.ok(thin < plain * 0.985, `jaw/face width ${thin.toFixed(3)} with thinness 1 vs ${plain.toFixed(3)}`);
+});
+
+test('a face a sixth of a 1280×720 picture\'s width is found in the picture the tracker sends the worker', async () => {
+  // The photo 720 px high in a 1280×720 frame (its face 17 % of the width, temple to temple), scaled as the tracker scales it.
+  const { width, height } = detectSize(1280, 720);
+  const pad = `scale=-2:${height},pad=${width}:${height}:(ow-iw)/2:0`;
+  const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', await fixture('face-360x640.png'), '-vf', pad, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { timeoutMs: 30_000 });
+  const { points } = await workerLandmarks(new Uint8Array(stdout), undefined, width, height);
+  assert.ok(Array.isArray(points), `the face is found in the ${width}×${height} picture: ${String(points)}`);
+  const faceWidth = distance(points, 0, 16);
+  console.log(`# ${width}×${height}: face ${faceWidth.toFixed(1)} px wide (${((100 * faceWidth) / width).toFixed(1)} %)`);
 });
 
 /** Mean R, G, B inside the quad `q` (picture pixels, corners clockwise), shrunk a quarter towards its centre. */

@@ -17,11 +17,12 @@ import type { FaceBackend, FaceWorkerReply, FaceWorkerRequest } from './face-pro
 
 /**
  * Detector input (pixels, a multiple of 32; the picture's long side is scaled to it). 224 finds
- * the test photo's face in a 1280×720 picture down to about a tenth of its width across, where
- * 160 missed it at 13 % (a face at a desk before a landscape webcam can be that small; measured
- * scaling the photo down). On wasm a search that finds no face costs 1.25–1.6 times what it does
- * at 160 (20–25 ms against 12–20, bench/effects `landmarks` `search`), and the detector runs only
- * every {@link REDETECT_EVERY} pictures while tracking.
+ * the test photo's face in a 1280×720 picture down to about 13 % of its width (temple to temple),
+ * where 160 missed it at 17 % (a face at a desk before a landscape webcam can be that small;
+ * measured scaling the photo down; test/e2e/face.test.ts checks 17 %). On wasm a search that
+ * finds no face costs 1.25–1.6 times what it does at 160 (20–25 ms against 12–20, bench/effects
+ * `landmarks` `search`), and the detector runs only every {@link REDETECT_EVERY} pictures while
+ * tracking.
  */
 const DETECTOR_INPUT = 224;
 const DETECTOR_SCORE = 0.4;
