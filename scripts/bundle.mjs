@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles the browser side with esbuild: the element entry into dist/browser/live-pusher.js and
 // the AAC and face landmark workers into their own files next to it (a worker is loaded by URL,
-// so it cannot share the main bundle), and copies the landmark model's weights beside them into
-// dist/browser/face-models/. ESM, ES2022 (what WebCodecs-capable browsers run), minified, with
+// so it cannot share the main bundle), and copies the landmark model's weights and tfjs's wasm
+// binaries beside them into dist/browser/face-models/. ESM, ES2022 (what WebCodecs-capable browsers run), minified, with
 // source maps. The person segmentation worker likewise, with MediaPipe's vision runtime and the
 // selfie segmentation model copied into dist/browser/segmentation/. Then the compiled CLI into
 // dist/node/cli-bundle/, which bin/live-pusher.js runs.
@@ -12,7 +12,7 @@
 //                                             one extra entry (tests, demos)
 //
 // Also importable: `import { bundleBrowser, bundleCli, bundleEntry } from './scripts/bundle.mjs'`.
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -47,6 +47,13 @@ export const FACE_MODEL_FILES = [
   'face_landmark_68_model-weights_manifest.json',
   'face_landmark_68_model.bin',
 ];
+/**
+ * tfjs's WebAssembly backend, which face-api's bundle contains without its binaries: the SIMD
+ * build and the plain one (for a browser without wasm SIMD), from @tensorflow/tfjs-backend-wasm at
+ * the tfjs version face-api was built on. Not the multi-threaded build: the worker turns threads
+ * off (face-worker.ts `prepareWasm` says why).
+ */
+export const FACE_WASM_FILES = ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm'];
 
 /** The person segmentation worker (spec §3 applySticker type `back`) and where it goes. */
 export const SEGMENTATION_WORKER_ENTRY = 'src/browser/effects/segmentation-worker.ts';
@@ -103,12 +110,26 @@ export async function bundleEntry(entry, outfile, { minify = true, sourcemap = t
   return result;
 }
 
-/** Copies the face model files from the package into {@link FACE_MODELS_OUT}. */
+/**
+ * Copies the face model files and the wasm binaries from their packages into
+ * {@link FACE_MODELS_OUT}, after checking that the binaries' tfjs is the one face-api bundles (the
+ * backend's JavaScript and its wasm must come from one build).
+ */
 export async function copyFaceModels() {
-  const from = join(root, 'node_modules', '@vladmandic', 'face-api', 'model');
+  const faceApi = join(root, 'node_modules', '@vladmandic', 'face-api');
+  const wasm = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm');
+  // dist/tfjs.version.js, minified: var i="4.22.0"; … "tfjs-backend-wasm":i
+  const versions = await readFile(join(faceApi, 'dist', 'tfjs.version.js'), 'utf8');
+  const binding = /"tfjs-backend-wasm":([\w$]+)/.exec(versions)?.[1];
+  const version = binding && versions.split(`var ${binding}="`)[1]?.split('"')[0];
+  const shipped = JSON.parse(await readFile(join(wasm, 'package.json'), 'utf8')).version;
+  if (version !== shipped) throw new Error(`@tensorflow/tfjs-backend-wasm is ${shipped}, but face-api bundles tfjs-backend-wasm ${version ?? '(version not found)'}: install that version`);
   await mkdir(resolve(root, FACE_MODELS_OUT), { recursive: true });
-  await Promise.all(FACE_MODEL_FILES.map((name) => copyFile(join(from, name), resolve(root, FACE_MODELS_OUT, name))));
-  process.stderr.write(`[bundle] face-api models → ${FACE_MODELS_OUT}/ (${FACE_MODEL_FILES.length} files)\n`);
+  await Promise.all([
+    ...FACE_MODEL_FILES.map((name) => copyFile(join(faceApi, 'model', name), resolve(root, FACE_MODELS_OUT, name))),
+    ...FACE_WASM_FILES.map((name) => copyFile(join(wasm, 'dist', name), resolve(root, FACE_MODELS_OUT, name))),
+  ]);
+  process.stderr.write(`[bundle] face-api models and tfjs ${shipped} wasm → ${FACE_MODELS_OUT}/ (${FACE_MODEL_FILES.length + FACE_WASM_FILES.length} files)\n`);
 }
 
 /** Copies the segmentation runtime and model from their packages into {@link SEGMENTATION_FILES_OUT}. */

@@ -4,13 +4,17 @@
  * alpha 0.5) at 360×640 and 1280×720, all effects off, each alone, and all on, in headless
  * Chromium with software WebGL (SwiftShader, as on this machine). First, the face landmark
  * worker's milliseconds per detection on a face photo (the test fixture), with the detector and
- * tracking with the landmark net alone; its landmarks drive the face warp's timing. Each figure includes the wait for the frame to finish (a 1-pixel read
+ * tracking with the landmark net alone (and the same in a 1280×720 frame, `landscape`), and
+ * searching the fake camera's picture (no face), on each
+ * tfjs backend it may run on here (wasm, its choice, and cpu, the fallback), one after the other;
+ * the landmarks drive the face warp's timing. Each figure includes the wait for the frame to finish (a 1-pixel read
  * back), so it is the stage's share of a frame's budget (66.7 ms at 15 fps, 33.3 ms at 30 fps).
  * The sets are timed in interleaved rounds and reported as medians, so that the shared machine's
  * bursts of load hit them alike.
  * Then the sustained pushed frame rate with every effect on (beauty 9, whiteness 9, romantic,
  * face-thinness and eye-bigness 1: the landmark worker runs, though the fake camera shows no
- * face, so the detector searches for one), at 1280×720@30 with face-thinness alone (the landmark
+ * face, so the detector searches for one; at 1280×720@30 also on the face photo, where the worker
+ * tracks the face and the warp works), at 1280×720@30 with face-thinness alone (the landmark
  * worker's share: its searches, and the stage's crop) and with none for reference: the
  * element pushes the fake camera for 8 s to nginx-rtmp, and the recording's video packets after
  * the first second give the fps (target: 15 at 360×640@15, ≥ 25 at 1280×720@30).
@@ -31,13 +35,15 @@ import { launchChromium } from '../../test/support/chromium.js';
 import { fixture } from '../../test/support/fixtures.js';
 import { probePackets } from '../../test/support/ffprobe.js';
 import { startNginxRtmp } from '../../test/support/nginx-rtmp.js';
-import type { closeStages, Effects, LandmarkTiming, prepareStages, runStage, StageTiming } from './page.js';
+import type { closeStages, Effects, prepareStages, runStage, StageTiming, timeLandmarks, timeSearch } from './page.js';
 import { timeSegmentation } from './segmentation.js';
 
 interface StagePage {
   prepareStages: typeof prepareStages;
   runStage: typeof runStage;
   closeStages: typeof closeStages;
+  timeLandmarks: typeof timeLandmarks;
+  timeSearch: typeof timeSearch;
 }
 
 const arg = (name: string): string | undefined => {
@@ -118,10 +124,20 @@ try {
   await page.waitForFunction(() => 'runStage' in window);
   const face = `data:image/png;base64,${(await readFile(await fixture('face-360x640.png'))).toString('base64')}`;
   // The landmarks drive the face warp of the sets that have it; the masks are timed with the full list.
-  const landmarks = STAGE && (SETS.includes('face') || SETS.includes('on')) && await page.evaluate(
-    ([url, n]) => (window as unknown as { timeLandmarks(url: string, n: number): Promise<LandmarkTiming> }).timeLandmarks(url, n),
-    [face, 28] as const,
-  );
+  const landmarks =
+    STAGE &&
+    (SETS.includes('face') || SETS.includes('on')) &&
+    (await page.evaluate(
+      async ([url, n]) => {
+        const bench = window as unknown as StagePage;
+        const byBackend = [];
+        // The JavaScript backend first, so that the worker's own choice leaves its landmarks for the warp.
+        for (const backend of ['cpu', 'wasm'] as const)
+          byBackend.push({ ...(await bench.timeLandmarks(url, n, backend)), landscape: await bench.timeLandmarks(url, n / 2, backend, true), search: await bench.timeSearch(8, backend) });
+        return byBackend;
+      },
+      [face, 28] as const,
+    ));
   const segmentation = STAGE && !arg('--sets') && (await timeSegmentation(page, face, 20));
   const results: StageTiming[] = [];
   for (const [width, height] of STAGE ? SIZES : []) {
@@ -143,26 +159,45 @@ try {
       results.push({ width, height, effects: e, frames: list.length, msPerFrame: at(0.5), p95Ms: at(0.95), cpuMsPerFrame: round(cpu[k]! / list.length) });
     }
   }
-  /** fps of the recording, and the CPU ms per pushed frame of each kind of process while it pushed (the largest first). */
-  const pushed: { config: string; effects: 'all' | 'face-thinness' | 'off'; fps: number; cpuMsPerFrame: Record<string, number> }[] = [];
+  /**
+   * fps of the recording, and the CPU ms per pushed frame of each kind of process while it pushed
+   * (the largest first). `source`: the fake camera (no face: the landmark worker searches), or the
+   * face photo centred in a 1280×720 canvas repainted 30 times a second (the worker tracks a face).
+   */
+  const pushed: { config: string; effects: 'all' | 'face-thinness' | 'off'; source: 'camera' | 'face photo'; fps: number; cpuMsPerFrame: Record<string, number> }[] = [];
   const pushes = [
-    ['360x640@15', 'all', ALL_EFFECTS],
-    ['1280x720@30', 'all', { ...ALL_EFFECTS, ...HD }],
-    ['1280x720@30', 'face-thinness', { 'custom-effect': '', 'face-thinness': '1', ...HD }],
-    ['1280x720@30', 'off', HD],
+    ['360x640@15', 'all', ALL_EFFECTS, 'camera'],
+    ['1280x720@30', 'all', { ...ALL_EFFECTS, ...HD }, 'camera'],
+    ['1280x720@30', 'all', { ...ALL_EFFECTS, ...HD }, 'face photo'],
+    ['1280x720@30', 'face-thinness', { 'custom-effect': '', 'face-thinness': '1', ...HD }, 'camera'],
+    ['1280x720@30', 'off', HD, 'camera'],
   ] as const;
-  for (const [config, effects, attrs] of PUSH ? pushes : []) {
+  for (const [config, effects, attrs, source] of PUSH ? pushes : []) {
     const stream = `fx-${pushed.length}`;
     const p = await browser.newPage();
     await p.goto(studio.url);
     await p.evaluate(
-      ([url, extra]) => {
-        const el = document.createElement('live-pusher');
+      async ([url, extra, picture]) => {
+        const el = document.createElement('live-pusher') as HTMLElement & { captureSource?: unknown };
         el.id = 'bench'; // the studio page has its own (idle) pusher too
+        if (picture) {
+          const image = await createImageBitmap(await (await fetch(picture)).blob());
+          const canvas = document.createElement('canvas');
+          [canvas.width, canvas.height] = [1280, 720];
+          const g = canvas.getContext('2d')!;
+          const width = (image.width * canvas.height) / image.height;
+          // Repainted on a timer: captureStream only sends a frame when the canvas changed.
+          setInterval(() => g.drawImage(image, (canvas.width - width) / 2, 0, width, canvas.height), 1000 / 30);
+          el.captureSource = async (c: MediaStreamConstraints) => {
+            const media = new MediaStream(canvas.captureStream(30).getVideoTracks());
+            if (c.audio) for (const t of (await navigator.mediaDevices.getUserMedia({ audio: c.audio })).getAudioTracks()) media.addTrack(t);
+            return media;
+          };
+        }
         for (const [k, v] of Object.entries({ url, autopush: '', ...extra })) el.setAttribute(k, v);
         document.body.append(el);
       },
-      [nginx.url('live', stream), attrs as Record<string, string>] as const,
+      [nginx.url('live', stream), attrs as Record<string, string>, source === 'face photo' ? face : ''] as const,
     );
     await p.waitForFunction(() => document.getElementById('bench')?.getAttribute('state') === 'pushing', undefined, { timeout: 20_000 });
     const before = cpuMsByProcess();
@@ -177,7 +212,7 @@ try {
       .map(([kind, ms]) => [kind, round((ms - (before[kind] ?? 0)) / frames)] as const)
       .filter(([, ms]) => ms > 0)
       .sort((a, b) => b[1] - a[1]);
-    pushed.push({ config, effects, fps, cpuMsPerFrame: Object.fromEntries(cpu) });
+    pushed.push({ config, effects, source, fps, cpuMsPerFrame: Object.fromEntries(cpu) });
   }
   const info = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100), renderer: 'SwiftShader (--disable-gpu)' };
   process.stdout.write(`${JSON.stringify({ bench: 'effects', host: info, frames: FRAMES, landmarks, segmentation, results, pushed }, null, 2)}\n`);

@@ -1,9 +1,11 @@
 /**
  * The in-page half of bench/effects: times the WebGL2 stage (scale/crop + effect passes) on a
- * fixed test picture, and the face landmark worker on a face photo. Bundled by effects.ts and run
- * in headless Chromium (SwiftShader: no GPU) on the studio page, which serves the worker.
+ * fixed test picture, and the face landmark worker on a face photo and on the fake camera (no
+ * face) on a given tfjs backend. Bundled by effects.ts and run in headless Chromium (SwiftShader:
+ * no GPU) on the studio page, which serves the worker.
  */
-import { FaceTracker } from '../../src/browser/effects/face-tracker.js';
+import type { FaceBackend, FaceWorkerReply, FaceWorkerRequest } from '../../src/browser/effects/face-protocol.js';
+import { detectSize, FaceTracker } from '../../src/browser/effects/face-tracker.js';
 import { NO_PICTURE_EFFECTS, PictureEffects } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
@@ -68,12 +70,20 @@ function sourceFrame(): VideoFrame {
 }
 
 export interface LandmarkTiming {
+  /** The tfjs backend the worker ran the models on. */
+  backend: FaceBackend | undefined;
   /** From starting the worker to the first landmarks (model load included). */
   firstMs: number;
   /** Detections with the face detector (finding the face), mean and p95, ms in the worker. */
   detector: { count: number; meanMs: number; p95Ms: number };
   /** Detections by the landmark net alone (tracking the found face). */
   tracking: { count: number; meanMs: number; p95Ms: number };
+  /**
+   * After the first answer, with the tracker's rests: landmarks a second, and the share of the
+   * time the worker was detecting (about its share of one core while a face is in the picture).
+   */
+  perSecond: number;
+  busyShare: number;
 }
 
 /** The landmarks found by {@link timeLandmarks}: 68 (x, y), 0–1 across the picture. */
@@ -82,10 +92,17 @@ let facePoints: Float32Array | undefined;
 const FACE_PHOTO_WIDTH = 360;
 const FACE_PHOTO_HEIGHT = 640;
 
-/** Runs the element's face tracker on the picture at `imageUrl` for `count` detections. */
-export async function timeLandmarks(imageUrl: string, count: number): Promise<LandmarkTiming> {
+/**
+ * Runs the element's face tracker on the picture at `imageUrl` for `count` detections (on
+ * `backend`, or the worker's choice); `landscape`: the picture centred in a 1280×720 frame, as a
+ * landscape camera would show that face (its landmarks are then not kept for the warp's timing).
+ */
+export async function timeLandmarks(imageUrl: string, count: number, backend?: FaceBackend, landscape = false): Promise<LandmarkTiming> {
   const image = await createImageBitmap(await (await fetch(imageUrl)).blob());
-  const frame = new VideoFrame(image, { timestamp: 0 });
+  const canvas = new OffscreenCanvas(landscape ? 1280 : image.width, landscape ? 720 : image.height);
+  const width = (image.width * canvas.height) / image.height;
+  canvas.getContext('2d')!.drawImage(image, (canvas.width - width) / 2, 0, width, canvas.height);
+  const frame = new VideoFrame(canvas, { timestamp: 0 });
   const times: { ms: number; detector: boolean }[] = [];
   let failure: string | undefined;
   const start = performance.now();
@@ -98,7 +115,9 @@ export async function timeLandmarks(imageUrl: string, count: number): Promise<La
       if (times.length === 0) firstMs = performance.now() - start;
       times.push({ ms, detector });
     },
+    ...(backend ? { backend } : {}),
   });
+  let ranOn: FaceBackend | undefined;
   try {
     while (times.length < count && !failure) {
       tracker.offer(frame);
@@ -106,18 +125,75 @@ export async function timeLandmarks(imageUrl: string, count: number): Promise<La
     }
     if (failure) throw new Error(failure);
     // The smoothing settles on the (static) face.
-    for (let i = 0; i < 60; i++) facePoints = tracker.face()?.points;
+    for (let i = 0; i < 60; i++) if (!landscape) facePoints = tracker.face()?.points;
+    ranOn = tracker.backend;
   } finally {
     tracker.close();
     frame.close();
   }
-  const stats = (list: number[]) => {
-    list.sort((a, b) => a - b);
-    return { count: list.length, meanMs: round(list.reduce((s, t) => s + t, 0) / list.length), p95Ms: round(list[Math.floor(list.length * 0.95)] ?? NaN) };
-  };
+  const elapsedMs = performance.now() - start - firstMs;
   // The first detection compiles and warms the backend: left out of the means.
   const warm = times.slice(1);
-  return { firstMs: round(firstMs), detector: stats(warm.filter((t) => t.detector).map((t) => t.ms)), tracking: stats(warm.filter((t) => !t.detector).map((t) => t.ms)) };
+  return {
+    backend: ranOn,
+    firstMs: round(firstMs),
+    detector: stats(warm.filter((t) => t.detector).map((t) => t.ms)),
+    tracking: stats(warm.filter((t) => !t.detector).map((t) => t.ms)),
+    perSecond: round((warm.length * 1000) / elapsedMs),
+    busyShare: round(warm.reduce((sum, t) => sum + t.ms, 0) / elapsedMs),
+  };
+}
+
+/** Count, mean and p95 of `list` (ms). */
+function stats(list: number[]): { count: number; meanMs: number; p95Ms: number } {
+  list.sort((a, b) => a - b);
+  return { count: list.length, meanMs: round(list.reduce((s, t) => s + t, 0) / list.length), p95Ms: round(list[Math.floor(list.length * 0.95)] ?? NaN) };
+}
+
+export interface SearchTiming {
+  backend: FaceBackend | undefined;
+  /** Detections that found no face, by the face detector's input size (px), in the worker. */
+  byDetectorInput: { input: number; count: number; meanMs: number; p95Ms: number }[];
+}
+
+/**
+ * The worker searching the fake camera's 1280×720 picture, which shows no face (what it does while
+ * nobody is in front of the camera): `count` detections at each detector input, the worker's
+ * former size and its own, alternating so that load hits both alike. Straight to the worker: the
+ * tracker would rest between two searches.
+ */
+export async function timeSearch(count: number, backend?: FaceBackend): Promise<SearchTiming> {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } });
+  const [track] = stream.getVideoTracks();
+  const reader = new MediaStreamTrackProcessor({ track: track! }).readable.getReader();
+  const { value: frame } = await reader.read();
+  track!.stop();
+  if (!frame) throw new Error('the fake camera gave no frame');
+  const worker = new Worker('/face-worker.js', { type: 'module' });
+  const ask = (message: FaceWorkerRequest, transfer: Transferable[] = []): Promise<FaceWorkerReply> =>
+    new Promise((resolve) => {
+      worker.onmessage = (e: MessageEvent<FaceWorkerReply>) => resolve(e.data);
+      worker.postMessage(message, transfer);
+    });
+  try {
+    const ready = await ask({ type: 'init', modelUrl: new URL('/face-models/', location.href).href, ...(backend ? { backend } : {}) });
+    if (ready.type !== 'ready') throw new Error(`the face worker: ${JSON.stringify(ready)}`);
+    const inputs = [160, 224];
+    const times = inputs.map((): number[] => []);
+    const { width, height } = detectSize(frame.displayWidth, frame.displayHeight);
+    // One round more than counted: the first at each size warms the backend.
+    for (let round = 0; round <= count; round++)
+      for (const [k, detectorInput] of inputs.entries()) {
+        const bitmap = await createImageBitmap(frame, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' });
+        const reply = await ask({ type: 'detect', id: round, bitmap, detectorInput }, [bitmap]);
+        if (reply.type !== 'landmarks') throw new Error(`the face worker: ${JSON.stringify(reply)}`);
+        if (round > 0) times[k]!.push(reply.ms);
+      }
+    return { backend: ready.backend, byDetectorInput: inputs.map((input, k) => ({ input, ...stats(times[k]!) })) };
+  } finally {
+    worker.terminate();
+    frame.close();
+  }
 }
 
 /** One stage with `effects` on at `width`×`height`, ready to time. */
@@ -181,4 +257,4 @@ export function closeStages(): void {
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-Object.assign(window, { prepareStages, runStage, closeStages, timeLandmarks });
+Object.assign(window, { prepareStages, runStage, closeStages, timeLandmarks, timeSearch });

@@ -21,6 +21,7 @@ import { fixture } from '../support/fixtures.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { md5Hex } from '../../src/core/md5.js';
 import { faceStickerQuad, makeupPlacements } from '../../src/browser/effects/face-regions.js';
+import { detectSize } from '../../src/browser/effects/face-tracker.js';
 import { colourDistance, type PixelBox } from '../support/rgb-frames.js';
 import { call, events, openPusherWithPicture, waitForEvent } from './pusher-page.js';
 import { startTogether } from '../support/start-together.js';
@@ -70,12 +71,16 @@ async function pushFace(name: string, attributes: Record<string, string>, page?:
   return { recording: await nginx.waitForRecording(name), page };
 }
 
-/** The 68 landmarks of the face in `frame`, by the bundle's worker in a fresh page (no tracking state). */
-async function landmarks(frame: Uint8Array): Promise<number[]> {
-  const page = await browser.newPage();
+/**
+ * What the bundle's worker answers for `frame` in a fresh page (no tracking state), or in `page`
+ * (prepared with routes): the tfjs backend it runs on and the 68 landmarks, or why there are none;
+ * and whether the page was cross-origin isolated. `frame` is RGB24, `width`×`height`.
+ */
+async function workerLandmarks(frame: Uint8Array, page?: Page, width = W, height = H): Promise<{ backend: string | undefined; points: number[] | string; isolated: boolean }> {
+  page ??= await browser.newPage();
   try {
     await page.goto(studio.url);
-    const points = await page.evaluate(
+    return await page.evaluate(
       async ([b64, w, h]) => {
         const rgb = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
         const rgba = new Uint8ClampedArray(w * h * 4);
@@ -83,7 +88,7 @@ async function landmarks(frame: Uint8Array): Promise<number[]> {
         const bitmap = await createImageBitmap(new ImageData(rgba, w, h));
         // (No local named functions in here: tsx's keepNames would reference a __name the page lacks.)
         const worker = new Worker('/face-worker.js', { type: 'module' });
-        const replies: { type: string; points?: Float32Array | null; message?: string }[] = [];
+        const replies: { type: string; backend?: string; points?: Float32Array | null; message?: string }[] = [];
         const wakers: (() => void)[] = [];
         const answered = [0, 1].map((i) => new Promise<void>((resolve) => (wakers[i] = resolve)));
         worker.onmessage = (e) => wakers[replies.push(e.data) - 1]?.();
@@ -93,15 +98,24 @@ async function landmarks(frame: Uint8Array): Promise<number[]> {
         await answered[1];
         worker.terminate();
         const reply = replies[1]!;
-        return reply.points ? Array.from(reply.points) : `${replies[0]!.type} ${replies[0]!.message ?? ''}; no face`;
+        return {
+          backend: replies[0]!.backend,
+          points: reply.points ? Array.from(reply.points) : `${replies[0]!.type} ${replies[0]!.message ?? ''}; no face`,
+          isolated: crossOriginIsolated,
+        };
       },
-      [Buffer.from(frame).toString('base64'), W, H] as const,
+      [Buffer.from(frame).toString('base64'), width, height] as const,
     );
-    assert.ok(Array.isArray(points), `the model finds the face: ${String(points)}`);
-    return points;
   } finally {
     await page.close();
   }
+}
+
+/** The 68 landmarks of the face in `frame`, by the bundle's worker in a fresh page (no tracking state). */
+async function landmarks(frame: Uint8Array): Promise<number[]> {
+  const { points } = await workerLandmarks(frame);
+  assert.ok(Array.isArray(points), `the model finds the face: ${String(points)}`);
+  return points;
 }
 
 /**
@@ -159,12 +173,17 @@ function darkThreshold(frame: Uint8Array, p: number[]): number {
   return (values[Math.floor(values.length * 0.05)]! + values[Math.floor(values.length * 0.6)]!) / 2;
 }
 
+const distance = (p: number[], a: number, b: number): number => Math.hypot(p[2 * a]! - p[2 * b]!, p[2 * a + 1]! - p[2 * b + 1]!);
+
+/** {@link Geometry} `jaw`. */
+const jawRatio = (p: number[]): number => distance(p, 4, 12) / distance(p, 0, 16);
+
 /** `frame`'s geometry from its landmarks `p`; the eye area in the windows of the unchanged picture's landmarks `reference`. */
 function geometry(frame: Uint8Array, p: number[], reference: number[], dark: number): Geometry {
-  const dist = (a: number, b: number): number => Math.hypot(p[2 * a]! - p[2 * b]!, p[2 * a + 1]! - p[2 * b + 1]!);
+  const dist = (a: number, b: number): number => distance(p, a, b);
   const iod = eyeCentres(reference).iod;
   return {
-    jaw: dist(4, 12) / dist(0, 16),
+    jaw: jawRatio(p),
     eyeWidth: (dist(36, 39) + dist(42, 45)) / 2 / eyeCentres(p).iod,
     eyeArea: darkPixels(frame, reference, dark) / (iod * iod),
   };
@@ -246,6 +265,68 @@ test('a landmark model that cannot load is said once, and the push and the other
   } finally {
     await page.close();
   }
+});
+
+test('the landmark models run on tfjs wasm; without its binaries or under a CSP without wasm on the cpu backend, with the same landmarks, and face-thinness goes on', async () => {
+  const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', await fixture('face-360x640.png'), '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { timeoutMs: 30_000 });
+  const rgb = new Uint8Array(stdout);
+  const onWasm = await workerLandmarks(rgb);
+  // A server without the binaries (a CSP without wasm-unsafe-eval fails the same way: no wasm compiles).
+  const noWasm = async (): Promise<Page> => {
+    const page = await browser.newPage();
+    await page.route('**/face-models/*.wasm', (route) => route.fulfill({ status: 404 }));
+    return page;
+  };
+  const onCpu = await workerLandmarks(rgb, await noWasm());
+  // A cross-origin isolated page, where tfjs would pick its multi-threaded build, which is not shipped.
+  const isolated = await browser.newPage();
+  await isolated.route(`${studio.url}**`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
+  });
+  const onIsolated = await workerLandmarks(rgb, isolated);
+  // A worker whose CSP does not allow wasm ('wasm-unsafe-eval').
+  const strict = await browser.newPage();
+  await strict.route('**/face-worker.js', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': "script-src 'self'" } });
+  });
+  const underCsp = await workerLandmarks(rgb, strict);
+  assert.ok(Array.isArray(onWasm.points) && Array.isArray(onCpu.points), `both find the face: ${String(onWasm.points)}; ${String(onCpu.points)}`);
+  const apart = Math.max(...onWasm.points.map((v, i) => Math.abs(v - (onCpu.points as number[])[i]!)));
+  console.log(`# backends: ${onWasm.backend}, without the binaries ${onCpu.backend}, under a CSP without wasm ${underCsp.backend}, cross-origin isolated ${onIsolated.backend}; landmarks at most ${apart.toFixed(3)} px apart`);
+  assert.equal(onWasm.backend, 'wasm', 'software WebGL: the wasm backend');
+  assert.equal(onCpu.backend, 'cpu', 'no wasm binary: the JavaScript backend');
+  assert.equal(underCsp.backend, 'cpu', 'no wasm allowed: the JavaScript backend');
+  assert.ok(Array.isArray(underCsp.points), `under the CSP the model finds the face: ${String(underCsp.points)}`);
+  assert.ok(onIsolated.isolated, 'the page is cross-origin isolated');
+  assert.equal(onIsolated.backend, 'wasm', 'cross-origin isolated: the single-threaded wasm build');
+  assert.ok(apart < 0.5, `the two backends' landmarks are ${apart.toFixed(3)} px apart`);
+
+  // The element on the JavaScript backend: no warning, and the warp follows the face.
+  const page = await noWasm();
+  const off: string[] = [];
+  page.on('console', (m: ConsoleMessage) => {
+    if (m.type() === 'warning' && m.text().includes('face-thinness, eye-bigness, face stickers and makeup are off')) off.push(m.text());
+  });
+  const { recording } = await pushFace('face-nowasm', { 'custom-effect': '', 'face-thinness': '1' }, page);
+  await page.close();
+  const thin = jawRatio(await landmarks(await frameAt(recording)));
+  const plain = jawRatio(onWasm.points);
+  console.log(`# on the cpu backend: jaw/face width ${thin.toFixed(4)} with thinness 1 vs ${plain.toFixed(4)} in the photo`);
+  assert.deepEqual(off, [], 'the effects stay on');
+  assert.ok(thin < plain * 0.985, `jaw/face width ${thin.toFixed(3)} with thinness 1 vs ${plain.toFixed(3)}`);
+});
+
+test('a face a sixth of a 1280×720 picture\'s width is found in the picture the tracker sends the worker', async () => {
+  // The photo 720 px high in a 1280×720 frame (its face 17 % of the width, temple to temple), scaled as the tracker scales it.
+  const { width, height } = detectSize(1280, 720);
+  const pad = `scale=-2:${height},pad=${width}:${height}:(ow-iw)/2:0`;
+  const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', await fixture('face-360x640.png'), '-vf', pad, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { timeoutMs: 30_000 });
+  const { points } = await workerLandmarks(new Uint8Array(stdout), undefined, width, height);
+  assert.ok(Array.isArray(points), `the face is found in the ${width}×${height} picture: ${String(points)}`);
+  const faceWidth = distance(points, 0, 16);
+  console.log(`# ${width}×${height}: face ${faceWidth.toFixed(1)} px wide (${((100 * faceWidth) / width).toFixed(1)} %)`);
 });
 
 /** Mean R, G, B inside the quad `q` (picture pixels, corners clockwise), shrunk a quarter towards its centre. */

@@ -7,20 +7,27 @@
 /** The 68-point layout's point count (iBUG 300-W: jaw 0–16, brows 17–26, nose 27–35, eyes 36–47, mouth 48–67). */
 export const LANDMARK_COUNT = 68;
 
+/** The tfjs backends the worker can run the models on (face-worker.ts says which it prefers where). */
+export type FaceBackend = 'webgl' | 'wasm' | 'cpu';
+
 /** Element → worker. */
 export type FaceWorkerRequest =
-  /** Load the models from `modelUrl` (a folder URL ending in `/`). */
-  | { type: 'init'; modelUrl: string }
+  /**
+   * Load the models, and tfjs's wasm binaries, from `modelUrl` (a folder URL ending in `/`);
+   * `backend` runs them on that backend alone (benchmarks compare backends), not the worker's choice.
+   */
+  | { type: 'init'; modelUrl: string; backend?: FaceBackend }
   /**
    * Find the most prominent face in `bitmap` (the worker closes it); when the face detector runs,
-   * at `detectorInput` pixels (a multiple of 32: its cost grows with the square; default 160).
+   * at `detectorInput` pixels if given (a multiple of 32: its cost grows with the square;
+   * benchmarks compare sizes), else at the worker's own size (face-worker.ts `DETECTOR_INPUT`).
    */
   | { type: 'detect'; id: number; bitmap: ImageBitmap; detectorInput?: number };
 
 /** Worker → element. */
 export type FaceWorkerReply =
   /** The models are loaded; `backend` is the tfjs backend they run on. */
-  | { type: 'ready'; backend: string }
+  | { type: 'ready'; backend: FaceBackend }
   /** The models could not be loaded or run: no detection will follow. */
   | { type: 'failed'; message: string }
   /**

@@ -5,17 +5,15 @@
  * over time so that a warp driven by them does not jitter with the model's pixel-level noise.
  * The stage never waits: a frame that comes while a detection runs or rests is simply not sent.
  */
-import { LANDMARK_COUNT, type FaceWorkerReply, type FaceWorkerRequest } from './face-protocol.js';
+import { LANDMARK_COUNT, type FaceBackend, type FaceWorkerReply, type FaceWorkerRequest } from './face-protocol.js';
 
-/** Width of the pictures sent to the worker: the detector works at 160 px, the landmark net at 112. */
-const DETECT_WIDTH = 240;
 /**
- * The face detector's input (pixels) in the once-a-second searches while no face is found (see
- * {@link SEARCH_REST_MS}): 128 rather than the worker's 160, at two thirds of the cost (the
- * detector's work grows with the square of its input), since those searches are most of what the
- * worker does while there is no face; a face that comes in later is near the camera anyway.
+ * Short side of the pictures sent to the worker (240×427 for a 360×640 frame, 427×240 for a
+ * 1280×720 one): the detector works at 224 px on the long side, the landmark net at 112 px on
+ * the face's crop, which is this picture's pixels (a 1280×720 frame sent 240 px wide, 240×135,
+ * left it a face of about 40 px where the 360×640 test photo's is about 100).
  */
-const SEARCH_DETECTOR_INPUT = 128;
+const DETECT_SHORT_SIDE = 240;
 /**
  * Smoothing: each detection moves the target this share of the way (averages the model's noise),
  * and each video frame moves the landmarks in use this share of the way to the target (the
@@ -29,14 +27,18 @@ const PRESENCE_STEP = 0.15;
  * Rest between detections, so that the worker leaves the video most of the two cores (without a
  * GPU the model runs on the same cores as the picture stage and the video encoder): while a face
  * is tracked, at least this and as long as the last detection took (the worker keeps at most half
- * a core, and the landmarks still move a few times a second). While none is found, the first
- * {@link QUICK_SEARCHES} looks rest half a detection (a face there from the start shows at once),
- * then the detector (the costlier half) looks once a second: a face that comes in later is found
- * within about a second, and its effects fade in anyway.
+ * a core; on tfjs's wasm backend a detection takes 15–30 ms, so the landmarks move about twelve
+ * times a second for a fifth of a core). While none is found, the first {@link QUICK_SEARCHES}
+ * looks rest half a detection (a face there from the start shows at once), then the detector
+ * looks at least {@link SEARCH_REST_MS} and {@link SEARCH_REST_PER_MS} times its last search
+ * apart, so that searching keeps at most a ninth of a core: on wasm (a search of about 20 ms)
+ * nearly four times a second, so a face that comes in is found within about a quarter of a
+ * second; on the JavaScript backend (about 360 ms) every 3 s.
  */
 const MIN_REST_MS = 66;
 const QUICK_SEARCHES = 4;
-const SEARCH_REST_MS = 1000;
+const SEARCH_REST_MS = 250;
+const SEARCH_REST_PER_MS = 8;
 
 export interface FaceTrackerOptions {
   /** The worker script (`face-worker.js` beside the bundle). */
@@ -47,6 +49,8 @@ export interface FaceTrackerOptions {
   onUnavailable(message: string): void;
   /** Called with each detection's time in the worker and whether the face detector ran (benchmarks). */
   onDetection?(ms: number, detector: boolean): void;
+  /** Runs the models on this tfjs backend alone rather than the worker's choice (benchmarks compare them). */
+  backend?: FaceBackend;
 }
 
 /** Landmarks as the stage uses them. */
@@ -55,6 +59,12 @@ export interface TrackedFace {
   points: Float32Array;
   /** 0–1: how fully the effects apply (fades in and out as the face comes and goes). */
   presence: number;
+}
+
+/** The size a `width`×`height` frame is sent to the worker at ({@link DETECT_SHORT_SIDE}; never enlarged). */
+export function detectSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(1, DETECT_SHORT_SIDE / Math.min(width, height));
+  return { width: Math.max(2, Math.round(width * scale)), height: Math.max(2, Math.round(height * scale)) };
 }
 
 export class FaceTracker {
@@ -73,6 +83,8 @@ export class FaceTracker {
   /** Detections in a row that found no face. */
   private misses = 0;
   private presence = 0;
+  /** The tfjs backend the models run on, once loaded. */
+  private loadedOn: FaceBackend | undefined;
 
   constructor(options: FaceTrackerOptions) {
     this.options = options;
@@ -80,7 +92,7 @@ export class FaceTracker {
     // A worker that cannot load (404, CSP) only says so through an 'error' event.
     this.worker.addEventListener('error', (e) => this.fail(`the face landmark worker ${String(options.workerUrl)} failed: ${e.message || 'could not load'}`));
     this.worker.addEventListener('message', (e: MessageEvent<FaceWorkerReply>) => this.onReply(e.data));
-    this.post({ type: 'init', modelUrl: String(options.modelUrl) });
+    this.post({ type: 'init', modelUrl: String(options.modelUrl), ...(options.backend ? { backend: options.backend } : {}) });
   }
 
   /** False once the model failed: no landmarks will come. */
@@ -88,16 +100,20 @@ export class FaceTracker {
     return !this.failed;
   }
 
+  /** The tfjs backend the models run on (undefined until they are loaded). */
+  get backend(): FaceBackend | undefined {
+    return this.loadedOn;
+  }
+
   /** Sends `frame` (a reduced copy; the caller keeps the frame) unless a detection is running. */
   offer(frame: VideoFrame): void {
     if (this.busy || this.failed || performance.now() < this.restUntil) return;
     this.busy = true;
     const id = ++this.nextId;
-    const width = Math.min(DETECT_WIDTH, frame.displayWidth);
-    const height = Math.max(2, Math.round((frame.displayHeight * width) / frame.displayWidth));
+    const { width, height } = detectSize(frame.displayWidth, frame.displayHeight);
     this.pending = { id, width, height };
     createImageBitmap(frame, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' }).then(
-      (bitmap) => this.post({ type: 'detect', id, bitmap, ...(this.misses > QUICK_SEARCHES ? { detectorInput: SEARCH_DETECTOR_INPUT } : {}) }, [bitmap]),
+      (bitmap) => this.post({ type: 'detect', id, bitmap }, [bitmap]),
       (e: unknown) => {
         // A frame that cannot be read (closed by a stop): the next one is tried.
         this.busy = false;
@@ -122,6 +138,7 @@ export class FaceTracker {
   private onReply(reply: FaceWorkerReply): void {
     switch (reply.type) {
       case 'ready':
+        this.loadedOn = reply.backend;
         this.busy = false;
         return;
       case 'failed':
@@ -145,7 +162,7 @@ export class FaceTracker {
   /** How long to rest after a detection that took `ms` (see {@link MIN_REST_MS}). */
   private rest(ms: number): number {
     if (this.seen) return Math.max(MIN_REST_MS, ms);
-    return this.misses <= QUICK_SEARCHES ? Math.max(MIN_REST_MS, ms / 2) : Math.max(SEARCH_REST_MS, ms);
+    return this.misses <= QUICK_SEARCHES ? Math.max(MIN_REST_MS, ms / 2) : Math.max(SEARCH_REST_MS, ms * SEARCH_REST_PER_MS);
   }
 
   /** A new detection, in the sent picture's pixels: the smoothing target moves towards it. */

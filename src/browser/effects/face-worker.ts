@@ -7,12 +7,24 @@
  * Tracking: the face detector is the costlier half, so it runs only to find a face (and every
  * {@link REDETECT_EVERY} pictures, to notice a face that left); in between, the landmark net runs
  * alone on the area around the previous landmarks.
+ *
+ * The models run on tfjs's WebAssembly backend (its `.wasm` binaries copied from
+ * @tensorflow/tfjs-backend-wasm into the models' folder) unless a real GPU is there; see
+ * {@link backendsToTry}.
  */
 import * as faceapi from '@vladmandic/face-api';
-import type { FaceWorkerReply, FaceWorkerRequest } from './face-protocol.js';
+import type { FaceBackend, FaceWorkerReply, FaceWorkerRequest } from './face-protocol.js';
 
-/** Detector input (pixels, a multiple of 32): 160 still finds a face that fills a tenth of the picture. */
-const DETECTOR_INPUT = 160;
+/**
+ * Detector input (pixels, a multiple of 32; the picture's long side is scaled to it). 224 finds
+ * the test photo's face in a 1280×720 picture down to about 13 % of its width (temple to temple),
+ * where 160 missed it at 17 % (a face at a desk before a landscape webcam can be that small;
+ * measured scaling the photo down; test/e2e/face.test.ts checks 17 %). On wasm a search that
+ * finds no face costs 1.25–1.6 times what it does at 160 (20–25 ms against 12–20, bench/effects
+ * `landmarks` `search`), and the detector runs only every {@link REDETECT_EVERY} pictures while
+ * tracking.
+ */
+const DETECTOR_INPUT = 224;
 const DETECTOR_SCORE = 0.4;
 /** Pictures between two runs of the detector while a face is tracked. */
 const REDETECT_EVERY = 8;
@@ -25,7 +37,12 @@ const TRACK_MARGIN_TOP = 0.35;
 const TRACK_MARGIN_BOTTOM = 0.1;
 
 /** tfjs as face-api bundles it: its typings leave out the backend calls the bundle has. */
-const tf = faceapi.tf as typeof faceapi.tf & { setBackend(name: string): Promise<boolean>; ready(): Promise<void> };
+const tf = faceapi.tf as typeof faceapi.tf & {
+  setBackend(name: string): Promise<boolean>;
+  ready(): Promise<void>;
+  setWasmPaths(prefix: string): void;
+  env(): { set(flag: string, value: boolean): void };
+};
 const scope = self as unknown as { postMessage(message: FaceWorkerReply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<FaceWorkerRequest>) => void) | null };
 let ready: Promise<void> | undefined;
 /** The last landmarks (bitmap pixels) and how many pictures ago the detector ran. */
@@ -36,7 +53,7 @@ scope.onmessage = (event) => {
   const request = event.data;
   switch (request.type) {
     case 'init':
-      ready = init(request.modelUrl).then(
+      ready = init(request.modelUrl, request.backend).then(
         (backend) => scope.postMessage({ type: 'ready', backend }),
         (e: unknown) => scope.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) }),
       );
@@ -75,23 +92,40 @@ function setWorkerEnvironment(): void {
 }
 
 /**
- * tfjs's WebGL backend where the worker has a GPU; its CPU backend where WebGL is software
- * (SwiftShader: headless or GPU-less machines), because there WebGL is no faster once warm, takes
- * seconds to compile its shaders and competes with the video stage for the same cores.
+ * tfjs's WebGL backend where the worker has a GPU, then its WebAssembly backend, then its plain
+ * JavaScript one (a wasm that cannot load: a missing file, a CSP without `wasm-unsafe-eval`).
+ * Where WebGL is software (SwiftShader: headless or GPU-less machines) or WebGL2 is missing, wasm
+ * comes first: there WebGL is no faster once warm, takes seconds to compile its shaders and
+ * competes with the video stage for the same cores, and wasm (XNNPACK, SIMD) runs the two models
+ * 12–19 times faster than the JavaScript backend (bench/effects `landmarks`).
  */
-function backendsToTry(): string[] {
+function backendsToTry(): FaceBackend[] {
   const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
-  if (!gl) return ['cpu'];
+  if (!gl) return ['wasm', 'cpu'];
   const info = gl.getExtension('WEBGL_debug_renderer_info');
   const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
   gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return /swiftshader|llvmpipe|software/i.test(renderer) ? ['cpu'] : ['webgl', 'cpu'];
+  return /swiftshader|llvmpipe|software/i.test(renderer) ? ['wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
 }
 
-async function init(modelUrl: string): Promise<string> {
+/**
+ * The wasm backend loads its binary from the models' folder (`modelUrl`, where the bundle copies
+ * the SIMD and plain builds). Its multi-threaded build is not shipped, so tfjs must not pick it on
+ * a cross-origin isolated page: its threads would only spread the same work over the cores the
+ * video stage and the encoder need (the worker is meant to take a share of one core), not lessen
+ * it. test/e2e/face.test.ts checks that such a page still runs the models on wasm.
+ */
+function prepareWasm(modelUrl: string): void {
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  tf.setWasmPaths(modelUrl);
+}
+
+/** Starts the first backend of {@link backendsToTry} (or `only`) that works, loads the models; the backend's name. */
+async function init(modelUrl: string, only: FaceBackend | undefined): Promise<FaceBackend> {
   setWorkerEnvironment();
-  let backend: string | undefined;
-  const backends = backendsToTry();
+  prepareWasm(modelUrl);
+  let backend: FaceBackend | undefined;
+  const backends = only ? [only] : backendsToTry();
   for (const name of backends) {
     try {
       if ((await tf.setBackend(name)) === true) {
@@ -100,7 +134,7 @@ async function init(modelUrl: string): Promise<string> {
         break;
       }
     } catch {
-      // this backend cannot start here (no OffscreenCanvas WebGL): try the next
+      // this backend cannot start here (no OffscreenCanvas WebGL, no wasm binary): try the next
     }
   }
   if (!backend) throw new Error(`no tfjs backend of ${backends.join(', ')} starts in this worker`);
