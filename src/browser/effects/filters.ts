@@ -1,7 +1,8 @@
 /**
  * The eleven `filter` looks of spec §1 as colour grades of our own: each look is a handful of
  * grading parameters (white balance, contrast, saturation, split toning, fade …), evaluated on a
- * 33³ lattice into a 3D lookup table that the GPU applies with trilinear filtering. Pure data: no
+ * 33³ lattice into a 3D lookup table that the GPU reads with trilinear filtering when it bakes the
+ * picture's colour table (`lut-pass.ts`). Pure data: no
  * GL here, so the tables can be unit-tested in Node and built once per look.
  *
  * Why parametric grades rather than hand-painted tables: the look is readable and tunable in
