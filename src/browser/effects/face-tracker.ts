@@ -6,6 +6,7 @@
  * The stage never waits: a frame that comes while a detection runs or rests is simply not sent.
  */
 import { LANDMARK_COUNT, type FaceBackend, type FaceWorkerReply, type FaceWorkerRequest } from './face-protocol.js';
+import { ModelWorker } from './model-worker.js';
 
 /**
  * Short side of the pictures sent to the worker (240×427 for a 360×640 frame, 427×240 for a
@@ -68,12 +69,8 @@ export function detectSize(width: number, height: number): { width: number; heig
 }
 
 export class FaceTracker {
-  private readonly worker: Worker;
+  private readonly model: ModelWorker<FaceWorkerRequest, FaceWorkerReply>;
   private readonly options: FaceTrackerOptions;
-  private busy = true; // until the models are loaded
-  private failed = false;
-  /** performance.now() before which no picture is sent (the rest after a detection). */
-  private restUntil = 0;
   private nextId = 0;
   /** Source size of the frame in flight (landmarks come back in its pixels). */
   private pending = { id: -1, width: 1, height: 1 };
@@ -88,16 +85,22 @@ export class FaceTracker {
 
   constructor(options: FaceTrackerOptions) {
     this.options = options;
-    this.worker = new Worker(options.workerUrl, { type: 'module', name: 'live-pusher-face' });
-    // A worker that cannot load (404, CSP) only says so through an 'error' event.
-    this.worker.addEventListener('error', (e) => this.fail(`the face landmark worker ${String(options.workerUrl)} failed: ${e.message || 'could not load'}`));
-    this.worker.addEventListener('message', (e: MessageEvent<FaceWorkerReply>) => this.onReply(e.data));
-    this.post({ type: 'init', modelUrl: String(options.modelUrl), ...(options.backend ? { backend: options.backend } : {}) });
+    this.model = new ModelWorker({
+      url: options.workerUrl,
+      name: 'live-pusher-face',
+      what: 'face landmark worker',
+      onReply: (reply) => this.onReply(reply),
+      onUnavailable: (message) => {
+        this.target = this.current = null;
+        options.onUnavailable(message);
+      },
+    });
+    this.model.post({ type: 'init', modelUrl: String(options.modelUrl), ...(options.backend ? { backend: options.backend } : {}) });
   }
 
   /** False once the model failed: no landmarks will come. */
   get available(): boolean {
-    return !this.failed;
+    return this.model.available;
   }
 
   /** The tfjs backend the models run on (undefined until they are loaded). */
@@ -107,17 +110,16 @@ export class FaceTracker {
 
   /** Sends `frame` (a reduced copy; the caller keeps the frame) unless a detection is running. */
   offer(frame: VideoFrame): void {
-    if (this.busy || this.failed || performance.now() < this.restUntil) return;
-    this.busy = true;
+    if (!this.model.claim()) return;
     const id = ++this.nextId;
     const { width, height } = detectSize(frame.displayWidth, frame.displayHeight);
     this.pending = { id, width, height };
     createImageBitmap(frame, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' }).then(
-      (bitmap) => this.post({ type: 'detect', id, bitmap }, [bitmap]),
+      (bitmap) => this.model.post({ type: 'detect', id, bitmap }, [bitmap]),
       (e: unknown) => {
         // A frame that cannot be read (closed by a stop): the next one is tried.
-        this.busy = false;
-        if (!(e instanceof DOMException)) this.fail(`face landmarks: ${String(e)}`);
+        this.model.release();
+        if (!(e instanceof DOMException)) this.model.fail(`face landmarks: ${String(e)}`);
       },
     );
   }
@@ -131,25 +133,23 @@ export class FaceTracker {
   }
 
   close(): void {
-    this.failed = true;
-    this.worker.terminate();
+    this.model.close();
   }
 
   private onReply(reply: FaceWorkerReply): void {
     switch (reply.type) {
       case 'ready':
         this.loadedOn = reply.backend;
-        this.busy = false;
+        this.model.ready();
         return;
       case 'failed':
-        return this.fail(`the face landmark model cannot run: ${reply.message}`);
+        return this.model.fail(`the face landmark model cannot run: ${reply.message}`);
       case 'landmarks':
         if (reply.id !== this.pending.id) return;
-        this.busy = false;
         this.options.onDetection?.(reply.ms, reply.detector);
         this.seen = reply.points !== null && reply.points.length === LANDMARK_COUNT * 2;
         this.misses = this.seen ? 0 : this.misses + 1;
-        this.restUntil = performance.now() + this.rest(reply.ms);
+        this.model.answered(this.rest(reply.ms));
         if (this.seen) this.take(reply.points!);
         return;
       default: {
@@ -180,15 +180,4 @@ export class FaceTracker {
     for (let i = 0; i < points.length; i++) this.target[i]! += (points[i]! - this.target[i]!) * TARGET_GAIN;
   }
 
-  private fail(message: string): void {
-    if (this.failed) return;
-    this.failed = true;
-    this.target = this.current = null;
-    this.worker.terminate();
-    this.options.onUnavailable(message);
-  }
-
-  private post(message: FaceWorkerRequest, transfer: Transferable[] = []): void {
-    this.worker.postMessage(message, transfer);
-  }
 }

@@ -5,6 +5,7 @@
  * edge does not flicker with the model's frame-to-frame noise. The stage never waits: a picture
  * offered while the worker is busy or resting is not taken.
  */
+import { ModelWorker } from './model-worker.js';
 import type { SegmentationReply, SegmentationRequest } from './segmentation-protocol.js';
 
 /**
@@ -38,23 +39,26 @@ export interface PersonMask {
 }
 
 export class PersonSegmenter {
-  private readonly worker: Worker;
+  private readonly model: ModelWorker<SegmentationRequest, SegmentationReply>;
   private readonly options: PersonSegmenterOptions;
-  private busy = true; // until the model is loaded
-  private failed = false;
-  private restUntil = 0;
   private nextId = 0;
   private smoothed: Float32Array | null = null;
   private latest: PersonMask | null = null;
 
   constructor(options: PersonSegmenterOptions) {
     this.options = options;
-    this.worker = new Worker(options.workerUrl, { type: 'module', name: 'live-pusher-segmentation' });
-    // A worker that cannot load (404, CSP) only says so through an 'error' event.
-    this.worker.addEventListener('error', (e) => this.fail(`the segmentation worker ${String(options.workerUrl)} failed: ${e.message || 'could not load'}`));
-    this.worker.addEventListener('message', (e: MessageEvent<SegmentationReply>) => this.onReply(e.data));
+    this.model = new ModelWorker({
+      url: options.workerUrl,
+      name: 'live-pusher-segmentation',
+      what: 'segmentation worker',
+      onReply: (reply) => this.onReply(reply),
+      onUnavailable: (message) => {
+        this.latest = null;
+        options.onUnavailable(message);
+      },
+    });
     const files = new URL(String(options.filesUrl), location.href);
-    this.post({
+    this.model.post({
       type: 'init',
       wasmLoaderUrl: new URL('vision_wasm_module_internal.js', files).href,
       wasmBinaryUrl: new URL('vision_wasm_module_internal.wasm', files).href,
@@ -64,14 +68,13 @@ export class PersonSegmenter {
 
   /** Whether a picture would be taken now (callers skip reading one back otherwise). */
   get wantsPicture(): boolean {
-    return !this.busy && !this.failed && performance.now() >= this.restUntil;
+    return this.model.idle;
   }
 
   /** Sends `image` (RGBA, rows top first; its buffer is transferred) when {@link wantsPicture}. */
   offer(image: ImageData): void {
-    if (!this.wantsPicture) return;
-    this.busy = true;
-    this.post({ type: 'segment', id: ++this.nextId, image }, [image.data.buffer]);
+    if (!this.model.claim()) return;
+    this.model.post({ type: 'segment', id: ++this.nextId, image }, [image.data.buffer]);
   }
 
   /** The latest smoothed mask, or null before the first. */
@@ -80,21 +83,19 @@ export class PersonSegmenter {
   }
 
   close(): void {
-    this.failed = true;
-    this.worker.terminate();
+    this.model.close();
   }
 
   private onReply(reply: SegmentationReply): void {
     switch (reply.type) {
       case 'ready':
-        this.busy = false;
+        this.model.ready();
         return;
       case 'failed':
-        return this.fail(`the segmentation model cannot run: ${reply.message}`);
+        return this.model.fail(`the segmentation model cannot run: ${reply.message}`);
       case 'mask':
         if (reply.id !== this.nextId) return;
-        this.busy = false;
-        this.restUntil = performance.now() + Math.max(MIN_REST_MS, reply.ms);
+        this.model.answered(Math.max(MIN_REST_MS, reply.ms));
         this.options.onMask?.(reply.ms);
         return this.take(reply.mask, reply.width, reply.height);
       default: {
@@ -114,17 +115,5 @@ export class PersonSegmenter {
       data[i] = smoothed[i]! + 0.5;
     }
     this.latest = { data, width, height, version: (this.latest?.version ?? 0) + 1 };
-  }
-
-  private fail(message: string): void {
-    if (this.failed) return;
-    this.failed = true;
-    this.latest = null;
-    this.worker.terminate();
-    this.options.onUnavailable(message);
-  }
-
-  private post(message: SegmentationRequest, transfer: Transferable[] = []): void {
-    this.worker.postMessage(message, transfer);
   }
 }
