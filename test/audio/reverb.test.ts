@@ -4,31 +4,19 @@
  * impulse; its colour the spectral centroid; then level, full-scale input, live contexts, a live
  * switch, a refused worklet and dispose.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { REVERB_DESIGNS, type ReverbType } from '../../src/browser/audio/reverb.js';
-import { launchChromium, openTestPage, type TestPage } from '../browser/harness.js';
+import { sharedTestPage } from '../browser/harness.js';
 import type { BurstMeasurement, RenderConfig, StressMeasurement, SwitchResult, WetMeasurement } from './reverb.page.js';
 
-let browser: Browser;
-let tp: TestPage;
-
-before(async () => {
-  browser = await launchChromium();
-  tp = await openTestPage(browser, 'test/audio/reverb.page.ts');
-});
-
-after(async () => {
-  await tp?.close();
-  await browser?.close();
-});
+const tp = sharedTestPage('test/audio/reverb.page.ts');
 
 const TYPES = Object.keys(REVERB_DESIGNS).map(Number) as ReverbType[];
 
 /** Calls a function the page exported (markReady) with JSON-able arguments. */
 function call<T>(name: string, ...args: unknown[]): Promise<T> {
-  return tp.page.evaluate(
+  return tp().page.evaluate(
     ([n, a]) => (globalThis as unknown as Record<string, (...x: unknown[]) => T>)[n]!(...a),
     [name, args] as const,
   );
@@ -117,7 +105,7 @@ test('a page that refuses the worklet module gets a clear Error, not a hang', as
 });
 
 test('an unknown type is a RangeError in the page too', async () => {
-  const message = await tp.page.evaluate(async () => {
+  const message = await tp().page.evaluate(async () => {
     const { createReverb } = globalThis as unknown as { createReverb(c: BaseAudioContext, t: number): Promise<unknown> };
     try {
       await createReverb(new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 16_000 }), 9);

@@ -3,28 +3,16 @@
  * and switched live, and the failure path of issue 7: a worklet module the page refuses leaves
  * that stage out with one warning, and the rest goes on.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launchChromium, openTestPage, type TestPage } from '../browser/harness.js';
+import { sharedTestPage } from '../browser/harness.js';
 import type { EffectsRun, Refusal } from './sound-effects.page.js';
 import type { SoundEffectSettings } from '../../src/browser/audio/sound-effects.js';
 
-let browser: Browser;
-let tp: TestPage;
-
-before(async () => {
-  browser = await launchChromium();
-  tp = await openTestPage(browser, 'test/audio/sound-effects.page.ts');
-});
-
-after(async () => {
-  await tp?.close();
-  await browser?.close();
-});
+const tp = sharedTestPage('test/audio/sound-effects.page.ts');
 
 function run(refuse: Refusal, settings: SoundEffectSettings[]): Promise<EffectsRun> {
-  return tp.page.evaluate(([r, s]) => (globalThis as unknown as { run(r: Refusal, s: SoundEffectSettings[]): Promise<EffectsRun> }).run(r, s), [refuse, settings] as const);
+  return tp().page.evaluate(([r, s]) => (globalThis as unknown as { run(r: Refusal, s: SoundEffectSettings[]): Promise<EffectsRun> }).run(r, s), [refuse, settings] as const);
 }
 
 const LOLI_HALL: SoundEffectSettings = { voiceChangerType: 2, reverbType: 3 };

@@ -3,11 +3,10 @@
  * pitch, how far its spectrum moves from the input's, its latency, and bad input. Signals are
  * rendered in OfflineAudioContexts, so nothing depends on the machine's speed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { VOICE_CHANGER_DESIGNS, type VoiceChangerType } from '../../src/browser/audio/voice-changer.js';
-import { launchChromium, openTestPage, type TestPage } from '../browser/harness.js';
+import { sharedTestPage } from '../browser/harness.js';
 import type { BadInputResult, ContourResult, FormantResult, LatencyResult, NoiseResult, PitchResult, SpectrumResult, SwitchResult } from './voice-changer.page.js';
 import { fundamentalHz, spectralDistanceDb } from './voice-measures.js';
 
@@ -27,21 +26,10 @@ const MAX_LATENCY_S = 0.05;
 /** Reported and measured latency agree within this (PSOLA grains start within a period or so). */
 const LATENCY_AGREEMENT_S = 0.003;
 
-let browser: Browser;
-let tp: TestPage;
-
-before(async () => {
-  browser = await launchChromium();
-  tp = await openTestPage(browser, 'test/audio/voice-changer.page.ts');
-});
-
-after(async () => {
-  await tp?.close();
-  await browser?.close();
-});
+const tp = sharedTestPage('test/audio/voice-changer.page.ts');
 
 function call<T>(name: string, arg?: unknown): Promise<T> {
-  return tp.page.evaluate(([n, a]) => (globalThis as unknown as Record<string, (a: unknown) => Promise<T>>)[n as string]!(a), [name, arg] as const);
+  return tp().page.evaluate(([n, a]) => (globalThis as unknown as Record<string, (a: unknown) => Promise<T>>)[n as string]!(a), [name, arg] as const);
 }
 
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;

@@ -18,7 +18,10 @@ import type { Browser, Page } from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export { launchChromium } from '../support/chromium.js';
+import { after, before } from 'node:test';
+import { launchChromium } from '../support/chromium.js';
+
+export { launchChromium };
 
 /** A served test page. */
 export interface TestPage {
@@ -97,5 +100,27 @@ export async function openTestPage(browser: Browser, entry: string, scripts: Rec
       await context.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * For a test file whose cases share one Chromium and one page of `entry` (see
+ * {@link openTestPage}): registers the `before` hook that opens them and the `after` hook that
+ * closes them, and returns the page, to be called inside the tests.
+ */
+export function sharedTestPage(entry: string, scripts: Record<string, string> = {}): () => TestPage {
+  let browser: Browser | undefined;
+  let tp: TestPage | undefined;
+  before(async () => {
+    browser = await launchChromium();
+    tp = await openTestPage(browser, entry, scripts);
+  });
+  after(async () => {
+    await tp?.close();
+    await browser?.close();
+  });
+  return () => {
+    if (!tp) throw new Error(`the test page ${entry} is not open (its before hook failed or has not run)`);
+    return tp;
   };
 }

@@ -7,36 +7,30 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { runTool } from '../support/children.js';
 import { packetsOf, probePackets, probeStreams } from '../support/ffprobe.js';
 import { measureAvSync } from './av-sync.js';
-import { launchChromium, openTestPage, type TestPage } from './harness.js';
+import { sharedTestPage } from './harness.js';
 import type { PipelineOptions, PipelineResult } from './pipeline.page.js';
 
-let browser: Browser;
-let tp: TestPage;
+const tp = sharedTestPage('test/browser/pipeline.page.ts', { '/aac-worker.js': 'src/media/aac/worker.ts' });
 let dir: string;
 
-before(async () => {
+before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'live-pusher-browser-'));
-  browser = await launchChromium();
-  tp = await openTestPage(browser, 'test/browser/pipeline.page.ts', { '/aac-worker.js': 'src/media/aac/worker.ts' });
 });
 
-after(async () => {
-  await tp?.close();
-  await browser?.close();
+after(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  return tp.page.evaluate((o) => (globalThis as unknown as { runPipeline(o: PipelineOptions): Promise<PipelineResult> }).runPipeline(o), options);
+  return tp().page.evaluate((o) => (globalThis as unknown as { runPipeline(o: PipelineOptions): Promise<PipelineResult> }).runPipeline(o), options);
 }
 
 function saveUpload(name: string): string {
   const file = path.join(dir, `${name}.flv`);
-  fs.writeFileSync(file, tp.upload(name));
+  fs.writeFileSync(file, tp().upload(name));
   return file;
 }
 
@@ -64,7 +58,7 @@ async function traceSeiTexts(file: string): Promise<string[]> {
 test('video stage: cover crop to portrait, remote mirror, an effect pass, timestamp kept, snapshot', async () => {
   type Pixels = { timestamp: number; samples: Record<string, [number, number, number]> };
   const run = (mirror: boolean, invert = false) =>
-    tp.page.evaluate(
+    tp().page.evaluate(
       (o) => (globalThis as unknown as { stagePixels(o: unknown): Promise<Pixels> }).stagePixels(o),
       { width: 360, height: 640, mirror, invert },
     );

@@ -3,23 +3,11 @@
  * reach a <video> playing its stream, camera frames are cut as the stage cuts them (cover,
  * centred), and every frame handed over is closed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launchChromium, openTestPage, type TestPage } from './harness.js';
+import { sharedTestPage } from './harness.js';
 
-let browser: Browser;
-let tp: TestPage;
-
-before(async () => {
-  browser = await launchChromium();
-  tp = await openTestPage(browser, 'test/browser/preview-track.page.ts');
-});
-
-after(async () => {
-  await tp?.close();
-  await browser?.close();
-});
+const tp = sharedTestPage('test/browser/preview-track.page.ts');
 
 interface Presented {
   width: number;
@@ -30,7 +18,7 @@ interface Presented {
 
 for (const kind of ['generator', 'canvas'] as const) {
   test(`${kind}: frames reach the <video>; camera frames are cut to the picture's aspect, centred; all closed`, async () => {
-    const r = await tp.page.evaluate(
+    const r = await tp().page.evaluate(
       (k) => (globalThis as unknown as { previewTrack(k: string): Promise<{ kind: string; stream: number; whole: Presented; cropped: Presented; shown: number; stillOpen: number }> }).previewTrack(k),
       kind,
     );

@@ -3,28 +3,16 @@
  * Chromium: realtime dropping, bitrate changes without a restart, restart (1104) and give-up
  * (−1303) after injected encoder errors, WebGL context loss and restore.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { parseAvcDecoderConfigurationRecord } from '../../src/media/avc/config-record.js';
 import { parseSps } from '../../src/media/avc/sps.js';
-import { launchChromium, openTestPage, type TestPage } from './harness.js';
+import { sharedTestPage } from './harness.js';
 
-let browser: Browser;
-let tp: TestPage;
-
-before(async () => {
-  browser = await launchChromium();
-  tp = await openTestPage(browser, 'test/browser/robustness.page.ts');
-});
-
-after(async () => {
-  await tp?.close();
-  await browser?.close();
-});
+const tp = sharedTestPage('test/browser/robustness.page.ts');
 
 const call = <T>(name: string, ...args: unknown[]): Promise<T> =>
-  tp.page.evaluate(([n, a]) => (globalThis as unknown as Record<string, (...x: unknown[]) => Promise<T>>)[n as string]!(...(a as unknown[])), [name, args] as const);
+  tp().page.evaluate(([n, a]) => (globalThis as unknown as Record<string, (...x: unknown[]) => Promise<T>>)[n as string]!(...(a as unknown[])), [name, args] as const);
 
 test('a burst beyond the encoder queue is dropped, every frame closed', async () => {
   const r = await call<{ stats: { encoded: number; dropped: number; output: number }; closed: number; frames: number; firstKey: boolean }>('encoderBurst');
