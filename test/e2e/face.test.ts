@@ -22,7 +22,7 @@ import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { md5Hex } from '../../src/core/md5.js';
 import { faceStickerQuad, makeupPlacements } from '../../src/browser/effects/face-regions.js';
 import { detectSize } from '../../src/browser/effects/face-tracker.js';
-import { colourDistance, type PixelBox } from '../support/rgb-frames.js';
+import { colourDistance, decodedFrame, type PixelBox } from '../support/rgb-frames.js';
 import { call, events, openPusherWithPicture, waitForEvent } from './pusher-page.js';
 import { startTogether } from '../support/start-together.js';
 
@@ -49,13 +49,7 @@ after(async () => {
 });
 
 /** The frame of a recording at `seconds` (default: half a second before a {@link pushFace} push stopped), RGB24. */
-async function frameAt(recording: string, seconds = PUSH_MS / 1000 - 0.5): Promise<Uint8Array> {
-  const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-ss', String(seconds), '-i', recording, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
-    timeoutMs: 30_000,
-  });
-  assert.equal(stdout.length, W * H * 3, `one ${W}×${H} frame`);
-  return new Uint8Array(stdout);
-}
+const frameAt = (recording: string, seconds = PUSH_MS / 1000 - 0.5): Promise<Uint8Array> => decodedFrame(recording, seconds, W, H);
 
 /**
  * Pushes the face with `attributes` and returns the recording; `page` may be prepared (routes,

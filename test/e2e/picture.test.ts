@@ -21,7 +21,7 @@ import { startStudio, type Studio } from '../../src/node/studio/server.js';
 import { runTool } from '../support/children.js';
 import { launchChromium } from '../support/chromium.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
-import { colourDistance, meanColour, type PixelBox } from '../support/rgb-frames.js';
+import { colourDistance, decodedFrame, meanColour, type PixelBox } from '../support/rgb-frames.js';
 import { call, waitForEvent, type PusherEvent } from './pusher-page.js';
 import { startTogether } from '../support/start-together.js';
 
@@ -106,13 +106,7 @@ async function openPusher(attributes: Record<string, string>): Promise<Page> {
 }
 
 /** One RGB24 frame decoded from the recording at `atSeconds`. */
-async function frameAt(recording: string, atSeconds: number): Promise<Uint8Array> {
-  const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-ss', String(atSeconds), '-i', recording, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
-    timeoutMs: 30_000,
-  });
-  assert.equal(stdout.length, W * H * 3, `one ${W}×${H} frame`);
-  return new Uint8Array(stdout);
-}
+const frameAt = (recording: string, atSeconds: number): Promise<Uint8Array> => decodedFrame(recording, atSeconds, W, H);
 
 /** Pushes the card with `attributes` for ~1.5 s and returns a frame from the middle of the recording. */
 async function pushFrame(name: string, attributes: Record<string, string>, during?: (page: Page) => Promise<void>): Promise<Uint8Array> {

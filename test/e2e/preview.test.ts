@@ -11,11 +11,10 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { startStudio, type Studio } from '../../src/node/studio/server.js';
-import { runTool } from '../support/children.js';
 import { launchChromium } from '../support/chromium.js';
 import { fixture } from '../support/fixtures.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
-import { colourDistance, meanColour } from '../support/rgb-frames.js';
+import { colourDistance, decodedFrame, meanColour } from '../support/rgb-frames.js';
 import { call, openPusherWithPicture, waitForEvent } from './pusher-page.js';
 import { startTogether } from '../support/start-together.js';
 
@@ -96,13 +95,7 @@ function flipped(f: Uint8Array): Uint8Array {
 }
 
 /** One RGB24 frame decoded from a recording at `atSeconds`. */
-async function frameAt(recording: string, atSeconds: number): Promise<Uint8Array> {
-  const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-ss', String(atSeconds), '-i', recording, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
-    timeoutMs: 30_000,
-  });
-  assert.equal(stdout.length, W * H * 3, `one ${W}×${H} frame`);
-  return new Uint8Array(stdout);
-}
+const frameAt = (recording: string, atSeconds: number): Promise<Uint8Array> => decodedFrame(recording, atSeconds, W, H);
 
 /** Starts the preview and waits until it shows the card. */
 async function startPreview(page: Page): Promise<void> {

@@ -2,6 +2,16 @@
  * Measures on decoded pictures: packed 8-bit RGB frames (ffmpeg's `rgb24`, or canvas pixels with
  * alpha dropped), `width` pixels a row. Shared by the picture, face and preview tests.
  */
+import assert from 'node:assert/strict';
+import { runTool } from './children.js';
+
+/** The frame ffmpeg decodes from `recording` at `atSeconds`, as RGB24; it must be `width`×`height`. */
+export async function decodedFrame(recording: string, atSeconds: number, width: number, height: number): Promise<Uint8Array> {
+  const args = ['-hide_banner', '-loglevel', 'error', '-ss', String(atSeconds), '-i', recording, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'];
+  const { stdout } = await runTool('ffmpeg', args, { timeoutMs: 30_000 });
+  assert.equal(stdout.length, width * height * 3, `one ${width}×${height} frame`);
+  return new Uint8Array(stdout);
+}
 
 /** Columns x0 … x1 − 1 and rows y0 … y1 − 1; fractional edges are rounded, and clamped to the frame. */
 export interface PixelBox {
