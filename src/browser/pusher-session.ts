@@ -26,7 +26,8 @@ import { SessionClock } from './media/clock.js';
 import { FrameSource } from './media/frame-source.js';
 import { H264Encoder } from './media/video-encoder.js';
 import { PreviewTrack } from './media/preview-track.js';
-import { VideoStage, type StagePass } from './media/video-stage.js';
+import { CpuPicture } from './media/cpu-picture.js';
+import { VideoStage, type CpuRoute, type StagePass } from './media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from './effects/picture-effects.js';
 import { WaitingImage, type WaitingImageSource } from './effects/waiting-image.js';
 import { CustomRender } from './effects/custom-render.js';
@@ -118,6 +119,8 @@ export class PusherSession {
   private stage: VideoStage | undefined;
   /** Whether the stage's canvas holds the newest picture (not so while the preview shows the camera). */
   private staged = false;
+  /** The stage's CPU route's runner, with the stage (gone after a failure: the GPU route then). */
+  private cpuPicture: CpuPicture | undefined;
   private preview: PreviewTrack | undefined;
   /** The effect passes; kept across previews, so effects set while none runs show in the next. */
   private readonly picture = new PictureEffects({ onWarning: (message) => this.sink.warn?.(message) });
@@ -244,6 +247,15 @@ export class PusherSession {
     const { video } = this.settings;
     this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
     this.stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
+    this.cpuPicture = new CpuPicture({
+      picture: (picture) => this.onCpuPicture(picture),
+      failed: (error) => {
+        // Said once; the GPU route takes every frame after.
+        this.cpuPicture?.close();
+        this.cpuPicture = undefined;
+        this.sink.warn?.(`the picture effects fell back to WebGL: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    });
     this.syncFaceTracker();
   }
 
@@ -254,6 +266,8 @@ export class PusherSession {
     this.stopVideoEncoder();
     this.stage?.close();
     this.stage = undefined;
+    this.cpuPicture?.close();
+    this.cpuPicture = undefined;
     this.staged = false;
     this.syncFaceTracker();
     this.preview?.close();
@@ -706,6 +720,12 @@ export class PusherSession {
         }
       }
       this.trackFace(frame);
+      const route = this.cpuRoute(frame);
+      if (route) {
+        this.staged = false;
+        this.cpuPicture!.offer(frame.clone(), route);
+        return;
+      }
       const out = this.stage.process(frame);
       this.staged = true;
       this.deliver(this.settings.customRender ? this.customRender.render(out) : out);
@@ -734,6 +754,26 @@ export class PusherSession {
     const { width, height } = this.settings.video;
     const { rotation = 0, flip = false } = frame as VideoFrame & { rotation?: number; flip?: boolean };
     return frame.displayWidth === width && frame.displayHeight === height && rotation === 0 && !flip;
+  }
+
+  /**
+   * The stage's CPU route for the frame (see `VideoStage.cpuRoute`), when it is the pushed
+   * picture's size and upright and the app does not draw the picture itself.
+   */
+  private cpuRoute(frame: VideoFrame): CpuRoute | null {
+    if (!this.cpuPicture || this.settings.customRender || !this.isPushedPicture(frame)) return null;
+    return this.stage!.cpuRoute(frame);
+  }
+
+  /**
+   * A picture of the CPU route, finished after its frame's handler returned: delivered unless
+   * the picture it belongs to changed meanwhile (paused, resized, stopped).
+   */
+  private onCpuPicture(picture: VideoFrame): void {
+    const { width, height } = this.settings.video;
+    const current = this.stage && this.state !== 'paused' && this.pausedTimer === undefined;
+    if (!current || picture.displayWidth !== width || picture.displayHeight !== height) picture.close();
+    else this.deliver(picture);
   }
 
   /** A picture (owned) to the preview and, while pushing, to the encoder. */

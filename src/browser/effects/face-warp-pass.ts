@@ -25,7 +25,8 @@ import { faceWarp, JAW_CONTROLS, type FaceWarp } from './face-shape.js';
 import type { ShaderProgram } from './shader-pass.js';
 
 /** Mesh cells along each side of the face's box: a few pixels each at usual face sizes. */
-const GRID = 32;
+export const FACE_MESH_GRID = 32;
+const GRID = FACE_MESH_GRID;
 /** Corners along each side of the whole mesh: the face's GRID + 1, and the picture's two edges. */
 const CORNERS = GRID + 3;
 /** Indices of the face box's cells, drawn first; the ring's follow. */
@@ -34,7 +35,8 @@ const ALL_INDICES = (CORNERS - 1) * (CORNERS - 1) * 6;
 
 /**
  * Vertex GLSL (needs `u_size`, the pushed size): `vec2 meshPoint(vec2 corner)`, a mesh corner's
- * place in pixels, and `vec2 faceWarp(vec2 p)`, where the pixel at p reads from.
+ * place in pixels, and `vec2 faceWarp(vec2 p)`, where the pixel at p reads from
+ * ({@link faceWarpSource} for the CPU route).
  */
 export const FACE_WARP_GLSL = `
 uniform vec4 u_bounds;               // x0, y0, x1, y1: the face's box, pixels
@@ -68,6 +70,40 @@ vec2 faceWarp(vec2 p) {
   return src;
 }`;
 
+/** {@link FACE_WARP_GLSL}'s `faceWarp`: where the pixel at (x, y) reads from, into `out` (x, y). */
+export function faceWarpSource(warp: FaceWarp, x: number, y: number, out: Float64Array): void {
+  const { jaw, eyes } = warp;
+  const invR2 = 1 / (warp.jawRadius * warp.jawRadius);
+  let px = 0;
+  let py = 0;
+  let wsum = 0;
+  for (let i = 0; i < jaw.length; i += 4) {
+    const dx = x - jaw[i]!;
+    const dy = y - jaw[i + 1]!;
+    const q = Math.max(0, 1 - (dx * dx + dy * dy) * invR2);
+    const w = q * q;
+    px += w * jaw[i + 2]!;
+    py += w * jaw[i + 3]!;
+    wsum += w;
+  }
+  const norm = Math.max(1, wsum);
+  let sx = x - px / norm;
+  let sy = y - py / norm;
+  for (let k = 0; k < eyes.length; k += 4) {
+    const ox = sx - eyes[k]!;
+    const oy = sy - eyes[k + 1]!;
+    const r2 = eyes[k + 2]! * eyes[k + 2]!;
+    const d2 = ox * ox + oy * oy;
+    if (d2 < r2) {
+      const f = 1 - eyes[k + 3]! * (1 - d2 / r2);
+      sx = eyes[k]! + ox * f;
+      sy = eyes[k + 1]! + oy * f;
+    }
+  }
+  out[0] = sx;
+  out[1] = sy;
+}
+
 interface MeshGl {
   mesh: WebGLVertexArrayObject;
   buffers: WebGLBuffer[];
@@ -89,6 +125,11 @@ export class FaceWarper {
   /** Whether this frame is warped: wanted, and a face is there. */
   active(): boolean {
     return this.warp !== undefined;
+  }
+
+  /** This frame's warp, while {@link active}. */
+  get current(): FaceWarp | undefined {
+    return this.warp;
   }
 
   /** The face of this frame: 68 (x, y) in pushed pixels, and its presence 0–1; null without one. */

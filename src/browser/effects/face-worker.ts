@@ -13,6 +13,7 @@
  * {@link backendsToTry}.
  */
 import * as faceapi from '@vladmandic/face-api';
+import { isSoftwareGl } from '../media/gl.js';
 import type { FaceBackend, FaceWorkerReply, FaceWorkerRequest } from './face-protocol.js';
 
 /**
@@ -102,10 +103,9 @@ function setWorkerEnvironment(): void {
 function backendsToTry(): FaceBackend[] {
   const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
   if (!gl) return ['wasm', 'cpu'];
-  const info = gl.getExtension('WEBGL_debug_renderer_info');
-  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  const software = isSoftwareGl(gl);
   gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return /swiftshader|llvmpipe|software/i.test(renderer) ? ['wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
+  return software ? ['wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
 }
 
 /**

@@ -155,6 +155,19 @@ export class BakedTable {
     }
   }
 
+  /** The table as baked: RGBA texels, layer after layer, row after row (8 MiB read back from the GPU: once per change). */
+  read(gl: WebGL2RenderingContext): Uint8Array {
+    const n = this.size;
+    const out = new Uint8Array(n * n * n * 4);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
+    gl.pixelStorei(gl.PACK_ALIGNMENT, 1);
+    for (let layer = 0; layer < n; layer++) {
+      gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, this.texture, 0, layer);
+      gl.readPixels(0, 0, n, n, gl.RGBA, gl.UNSIGNED_BYTE, out.subarray(layer * n * n * 4, (layer + 1) * n * n * 4));
+    }
+    return out;
+  }
+
   /** Binds the table on texture `unit` and sets the uniforms of {@link lookupGlsl}(`name`) to read it whole (alpha 1). */
   bind(gl: WebGL2RenderingContext, program: ShaderProgram, name: string, unit: number): void {
     const n = this.size;

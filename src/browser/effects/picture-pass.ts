@@ -14,12 +14,14 @@
  * full-resolution pass's worth of time by itself, more than whitening's arithmetic.
  */
 import { compileProgram } from '../media/gl.js';
-import type { DirectPass, PassContext, StageTexture, UvTransform } from '../media/video-stage.js';
+import type { PassContext, StageTexture, UvTransform, YuvPass } from '../media/video-stage.js';
 import { FACE_WARP_GLSL, type FaceWarper } from './face-warp-pass.js';
 import { BAKED_COLOUR_GLSL, BakedTable, lookupGlsl, type LookupTable } from './lut-pass.js';
 import { ShaderProgram, SKIN_GLSL } from './shader-pass.js';
 import { SMOOTH_GLSL, type Smooth } from './smooth-pass.js';
 import { WHITEN_GLSL, type Whiten } from './whiten-pass.js';
+import { yuvMaps, type YuvColour } from './yuv-colour.js';
+import { yuvTableFrom, type YuvSteps, type YuvTable } from './yuv-picture.js';
 
 /** The steps, as bits of a program's key. */
 const WARP = 1;
@@ -31,6 +33,8 @@ const APPLIED = 16;
 const TABLE = 32;
 /** The program that draws the baked table rather than the picture. */
 const BAKE = 64;
+/** With BAKE: a table over Y′CbCr codes, for the CPU route (`yuv-picture.ts`). */
+const YUV_LATTICE = 128;
 const COLOUR_STEPS = WHITEN | LOOK | APPLIED;
 
 /** Texture units: the picture on 0 (as every stage pass), then the step's own. */
@@ -51,10 +55,13 @@ export interface PictureSteps {
   applied: LookupTable;
 }
 
-export class PicturePass implements DirectPass {
+export class PicturePass implements YuvPass {
   readonly name = 'picture';
   private programs = new Map<number, ShaderProgram>();
   private readonly table = new BakedTable();
+  /** The colour steps over Y′CbCr codes for the CPU route, baked on the GPU and read back once per change. */
+  private readonly yuvBaked = new BakedTable();
+  private yuvTable: YuvTable | undefined;
 
   constructor(private readonly steps: PictureSteps) {}
 
@@ -72,6 +79,28 @@ export class PicturePass implements DirectPass {
     look.setup(gl);
     applied.setup(gl);
     this.table.setup(gl);
+    this.yuvBaked.setup(gl);
+    this.yuvTable = undefined;
+  }
+
+  /**
+   * This frame's steps for the CPU route (`yuv-picture.ts`) at the pushed size, over codes of
+   * `colour`; empty when nothing changes this frame (no face yet for a warp alone). The colour
+   * steps are baked by the same GLSL as the GPU route's table, over a lattice of codes, and read
+   * back when their settings or the colour matrix change.
+   */
+  yuvSteps(gl: WebGL2RenderingContext, width: number, height: number, colour: YuvColour, ctx: PassContext): YuvSteps {
+    const { warp, smooth } = this.steps;
+    const key = this.key();
+    const steps: YuvSteps = {};
+    if (key & WARP) steps.warp = warp.current!;
+    if (key & SMOOTH) steps.smooth = smooth.shape(width, height);
+    if (key & COLOUR_STEPS) {
+      const baked = this.bake(gl, key & COLOUR_STEPS, ctx, this.yuvBaked, colour);
+      if (baked || !this.yuvTable) this.yuvTable = yuvTableFrom(this.yuvBaked.read(gl));
+      steps.table = this.yuvTable;
+    }
+    return steps;
   }
 
   apply(gl: WebGL2RenderingContext, input: StageTexture, ctx: PassContext): StageTexture {
@@ -122,21 +151,35 @@ export class PicturePass implements DirectPass {
     look.dispose(gl);
     applied.dispose(gl);
     this.table.dispose(gl);
+    this.yuvBaked.dispose(gl);
+    this.yuvTable = undefined;
   }
 
-  /** Bakes the colour steps in `steps` into the table, unless it holds them with these settings already. */
-  private bake(gl: WebGL2RenderingContext, steps: number, ctx: PassContext): void {
+  /**
+   * Bakes the colour steps in `steps` into `table` (over RGB, or over the codes of `colour`),
+   * unless it holds them with these settings already; whether it baked.
+   */
+  private bake(gl: WebGL2RenderingContext, steps: number, ctx: PassContext, table = this.table, colour?: YuvColour): boolean {
     const { whiten, look, applied } = this.steps;
-    const baked = [steps, whiten.level, look.version, applied.version, applied.alpha].join();
-    if (this.table.baked === baked) return;
-    const program = this.program(gl, steps | BAKE);
+    const baked = [steps, whiten.level, look.version, applied.version, applied.alpha, colour && Object.values(colour)].join();
+    if (table.baked === baked) return false;
+    const program = this.program(gl, steps | BAKE | (colour ? YUV_LATTICE : 0));
     gl.useProgram(program.program);
     if (steps & WHITEN) whiten.uniforms(gl, program);
     if (steps & LOOK) look.bind(gl, program, LOOK_UNIT);
     if (steps & APPLIED) applied.bind(gl, program, APPLIED_UNIT);
+    if (colour) {
+      const maps = yuvMaps(colour);
+      // Row-major matrices, hence transpose (WebGL2 allows it).
+      gl.uniformMatrix3fv(program.uniform(gl, 'u_yuvToRgb'), true, Float32Array.from(maps.toRgb));
+      gl.uniform3fv(program.uniform(gl, 'u_rgbOffset'), Float32Array.from(maps.rgbOffset));
+      gl.uniformMatrix3fv(program.uniform(gl, 'u_rgbToYuv'), true, Float32Array.from(maps.toYuv));
+      gl.uniform3fv(program.uniform(gl, 'u_yuvOffset'), Float32Array.from(maps.yuvOffset));
+    }
     ctx.bindQuad();
-    this.table.bake(gl, program, TABLE_UNIT);
-    this.table.baked = baked;
+    table.bake(gl, program, TABLE_UNIT);
+    table.baked = baked;
+    return true;
   }
 
   /** The steps that change this frame, as bits. */
@@ -189,14 +232,32 @@ ${key & LOOK ? lookupGlsl('look') : ''}
 ${key & APPLIED ? lookupGlsl('applied') : ''}
 ${key & TABLE ? lookupGlsl('table') : ''}
 ${key & BAKE ? BAKED_COLOUR_GLSL : ''}
+${key & YUV_LATTICE ? YUV_LATTICE_GLSL : ''}
 void main() {
   vec2 uv = v_src / u_size;
-  vec3 c = ${key & BAKE ? 'bakedColour()' : 'texture(u_input, u_inputTransform.xy + uv * u_inputTransform.zw).rgb'};
+  vec3 c = ${key & YUV_LATTICE ? 'latticeRgb()' : key & BAKE ? 'bakedColour()' : 'texture(u_input, u_inputTransform.xy + uv * u_inputTransform.zw).rgb'};
   ${key & SMOOTH ? 'c = smoothSkin(c, uv);' : ''}
   ${key & WHITEN ? 'c = whiten(c);' : ''}
   ${key & LOOK ? 'c = look(c);' : ''}
   ${key & APPLIED ? 'c = applied(c);' : ''}
   ${key & TABLE ? 'c = table(c);' : ''}
-  outColor = vec4(c, 1.0);
+  outColor = vec4(${key & YUV_LATTICE ? 'codes(c)' : 'c'}, 1.0);
 }`;
 }
+
+/**
+ * GLSL for a table over Y′CbCr codes: the lattice point's codes (its 0–1 place × 255) as RGB,
+ * clamped as the browser's own conversion clamps, and a result back to codes / 255 (see
+ * `yuv-colour.ts`).
+ */
+const YUV_LATTICE_GLSL = `
+uniform mat3 u_yuvToRgb;
+uniform vec3 u_rgbOffset;
+uniform mat3 u_rgbToYuv;
+uniform vec3 u_yuvOffset;
+vec3 latticeRgb() {
+  return clamp(u_yuvToRgb * (bakedColour() * 255.0) + u_rgbOffset, 0.0, 1.0);
+}
+vec3 codes(vec3 rgb) {
+  return clamp((u_rgbToYuv * rgb + u_yuvOffset) / 255.0, 0.0, 1.0);
+}`;

@@ -22,25 +22,29 @@ import { ShaderProgram, SKIN_GLSL } from './shader-pass.js';
 const LAYER_SHORT_SIDE = 180;
 
 /**
- * The sparse disc, as constants baked into the shader: two rings of 8 taps (the outer one rotated
- * by half a step), each tap (x, y, spatial weight) with x, y on the unit disc. Computing the
- * offsets with sin/cos per pixel cost more than the texture reads under software WebGL.
+ * The sparse disc: two rings of 8 taps (the outer one rotated by half a step), each tap (x, y,
+ * spatial weight) with x, y on the unit disc, as triples. The shader gets them as constants:
+ * computing the offsets with sin/cos per pixel cost more than the texture reads under software
+ * WebGL.
  */
-const TAPS: string = [1, 2]
-  .flatMap((ring) =>
+export const SMOOTH_TAPS: Float64Array = Float64Array.from(
+  [1, 2].flatMap((ring) =>
     Array.from({ length: 8 }, (_, k) => {
       const a = (k + 0.5 * (ring - 1)) * (Math.PI / 4);
       const r = ring / 2;
-      return `vec3(${(Math.cos(a) * r).toFixed(5)}, ${(Math.sin(a) * r).toFixed(5)}, ${Math.exp(-(ring * ring) / 4.5).toFixed(5)})`;
-    }),
-  )
-  .join(',\n  ');
+      return [Math.cos(a) * r, Math.sin(a) * r, Math.exp(-(ring * ring) / 4.5)];
+    }).flat(),
+  ),
+);
+
+const TAPS_GLSL: string = Array.from({ length: SMOOTH_TAPS.length / 3 }, (_, k) => `vec3(${[...SMOOTH_TAPS.subarray(3 * k, 3 * k + 3)].map((v) => v.toFixed(5)).join(', ')})`).join(',\n  ');
 
 /**
  * GLSL: `float falloff(float x)`, (1 − x/4)⁴ down to 0 at x = 4: the bell exp(−x) would give for
  * a colour distance (the same slope at 0, a little steeper after, nothing past 4 where exp leaves
  * 2 %), for a few multiplications where exp costs a polynomial under software WebGL (the blend
  * about 3 CPU ms less per 1280×720 frame under SwiftShader, bench/effects `beauty`).
+ * {@link falloff} is the same for the CPU route.
  */
 const FALLOFF_GLSL = `
 float falloff(float x) {
@@ -48,6 +52,14 @@ float falloff(float x) {
   g *= g;
   return g * g;
 }`;
+
+/** {@link FALLOFF_GLSL} in JavaScript. */
+export function falloff(x: number): number {
+  let g = 1 - 0.25 * x;
+  if (g <= 0) return 0;
+  g *= g;
+  return g * g;
+}
 
 const LAYER_FRAGMENT_SHADER = `#version 300 es
 precision highp float;
@@ -58,7 +70,7 @@ uniform float u_rangeInv;  // 1 / (2 sigma_r^2): how big a colour step still cou
 in vec2 v_uv;
 out vec4 outColor;
 const vec3 TAPS[16] = vec3[16](
-  ${TAPS});
+  ${TAPS_GLSL});
 ${SKIN_GLSL}
 ${FALLOFF_GLSL}
 void main() {
@@ -103,6 +115,21 @@ vec3 smoothSkin(vec3 c, vec2 uv) {
 
 export type BeautyStyle = 'smooth' | 'nature';
 
+/** What the smoothing does at a level, style and pushed size (see {@link Smooth.shape}). */
+export interface SmoothShape {
+  /** The reduced layer's size. */
+  layerWidth: number;
+  layerHeight: number;
+  /** The outer ring's radius, pushed pixels. */
+  radius: number;
+  /** 1 / (2 σ²) of the layer's colour range (RGB 0–1). */
+  rangeInv: number;
+  /** u_smoothAmount, u_smoothDetail, u_smoothGuard of {@link SMOOTH_GLSL}. */
+  amount: number;
+  detail: number;
+  guard: number;
+}
+
 interface LayerGl {
   program: ShaderProgram;
   target: RenderTarget | null;
@@ -128,36 +155,51 @@ export class Smooth {
   /** Draws the reduced layer of the pushed picture, `input` seen through `crop`, and returns it. */
   drawLayer(gl: WebGL2RenderingContext, input: StageTexture, crop: UvTransform, ctx: PassContext): StageTexture {
     const res = this.res!;
-    const reduce = Math.max(1, Math.floor(Math.min(ctx.width, ctx.height) / LAYER_SHORT_SIDE));
-    const width = Math.ceil(ctx.width / reduce);
-    const height = Math.ceil(ctx.height / reduce);
+    const shape = this.shape(ctx.width, ctx.height);
+    const { layerWidth: width, layerHeight: height } = shape;
     if (res.target?.width !== width || res.target.height !== height) {
       if (res.target) deleteRenderTarget(gl, res.target);
       res.target = createRenderTarget(gl, width, height);
     }
-    const { radius, sigma } = this.shape(ctx);
     const program = res.program;
     gl.useProgram(program.program);
     gl.uniform4f(program.uniform(gl, 'u_uvTransform'), ...crop);
     gl.uniform2f(program.uniform(gl, 'u_texel'), crop[2] / ctx.width, crop[3] / ctx.height);
-    gl.uniform1f(program.uniform(gl, 'u_radius'), radius);
-    gl.uniform1f(program.uniform(gl, 'u_rangeInv'), 1 / (2 * sigma * sigma));
+    gl.uniform1f(program.uniform(gl, 'u_radius'), shape.radius);
+    gl.uniform1f(program.uniform(gl, 'u_rangeInv'), shape.rangeInv);
     ctx.drawInto(res.target, width, height, input);
     return res.target;
   }
 
   /** The blend's uniforms, the layer on texture `unit`. */
   uniforms(gl: WebGL2RenderingContext, program: ShaderProgram, ctx: PassContext, layer: StageTexture, unit: number): void {
-    const t = Math.min(9, this.level) / 9;
-    const nature = this.style === 'nature';
-    const { sigma } = this.shape(ctx);
+    const { amount, detail, guard } = this.shape(ctx.width, ctx.height);
     gl.activeTexture(gl.TEXTURE0 + unit);
     gl.bindTexture(gl.TEXTURE_2D, layer.texture);
     gl.uniform1i(program.uniform(gl, 'u_smoothed'), unit);
-    gl.uniform1f(program.uniform(gl, 'u_smoothAmount'), nature ? 0.35 + 0.35 * t : 0.45 + 0.55 * t);
-    gl.uniform1f(program.uniform(gl, 'u_smoothDetail'), nature ? 0.3 : 0);
-    // Twice the filter's range: the layer differs from the pixel by the noise it removed, which must pass.
-    gl.uniform1f(program.uniform(gl, 'u_smoothGuard'), 1 / (4 * sigma * sigma));
+    gl.uniform1f(program.uniform(gl, 'u_smoothAmount'), amount);
+    gl.uniform1f(program.uniform(gl, 'u_smoothDetail'), detail);
+    gl.uniform1f(program.uniform(gl, 'u_smoothGuard'), guard);
+  }
+
+  /** The layer's size and the filter's and the blend's settings for the level and style, at a pushed size. */
+  shape(pushedWidth: number, pushedHeight: number): SmoothShape {
+    const t = Math.min(9, this.level) / 9;
+    const nature = this.style === 'nature';
+    const reduce = Math.max(1, Math.floor(Math.min(pushedWidth, pushedHeight) / LAYER_SHORT_SIDE));
+    // Radius grows with the pushed size so the look does not change with the resolution.
+    const scale = Math.min(pushedWidth, pushedHeight) / 360;
+    const sigma = nature ? 0.05 + 0.04 * t : 0.06 + 0.08 * t;
+    return {
+      layerWidth: Math.ceil(pushedWidth / reduce),
+      layerHeight: Math.ceil(pushedHeight / reduce),
+      radius: (nature ? 2 + 3 * t : 3 + 6 * t) * scale,
+      rangeInv: 1 / (2 * sigma * sigma),
+      amount: nature ? 0.35 + 0.35 * t : 0.45 + 0.55 * t,
+      detail: nature ? 0.3 : 0,
+      // Twice the filter's range: the layer differs from the pixel by the noise it removed, which must pass.
+      guard: 1 / (4 * sigma * sigma),
+    };
   }
 
   dispose(gl: WebGL2RenderingContext): void {
@@ -165,14 +207,5 @@ export class Smooth {
     gl.deleteProgram(this.res.program.program);
     if (this.res.target) deleteRenderTarget(gl, this.res.target);
     this.res = null;
-  }
-
-  /** The filter's radius (pushed pixels) and colour range for the level and style. */
-  private shape(ctx: PassContext): { radius: number; sigma: number } {
-    const t = Math.min(9, this.level) / 9;
-    const nature = this.style === 'nature';
-    // Radius grows with the pushed size so the look does not change with the resolution.
-    const scale = Math.min(ctx.width, ctx.height) / 360;
-    return { radius: (nature ? 2 + 3 * t : 3 + 6 * t) * scale, sigma: nature ? 0.05 + 0.04 * t : 0.06 + 0.08 * t };
   }
 }

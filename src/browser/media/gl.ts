@@ -157,3 +157,14 @@ export function deleteRenderTarget(gl: WebGL2RenderingContext, target: RenderTar
   gl.deleteFramebuffer(target.framebuffer);
   gl.deleteTexture(target.texture);
 }
+
+/**
+ * Whether `gl` draws in software (SwiftShader, Mesa's llvmpipe: headless or GPU-less machines),
+ * where every full-resolution draw and texture read costs CPU milliseconds: the face worker then
+ * runs its models on WebAssembly, and the stage its picture pass on the CPU.
+ */
+export function isSoftwareGl(gl: WebGL2RenderingContext): boolean {
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  return /swiftshader|llvmpipe|software/i.test(renderer);
+}

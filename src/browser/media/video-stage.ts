@@ -15,6 +15,9 @@
  * {@link DirectPass} (the picture effects) reads the camera through the crop when first and draws
  * into the canvas when last (one draw for crop, effects and present).
  */
+import type { YuvColour } from '../effects/yuv-colour.js';
+import { yuvColourOf } from '../effects/yuv-colour.js';
+import type { YuvSteps } from '../effects/yuv-picture.js';
 import {
   compileCopyProgram,
   createNearestSampler,
@@ -23,6 +26,7 @@ import {
   createTexture,
   deleteRenderTarget,
   GlError,
+  isSoftwareGl,
   QUAD_VERTEX_SHADER,
   type RenderTarget,
   type StageTexture,
@@ -92,6 +96,21 @@ export interface DirectPass extends StagePass {
   drawDirect(gl: WebGL2RenderingContext, input: StageTexture, crop: UvTransform | null, framebuffer: WebGLFramebuffer | null, ctx: PassContext): boolean;
 }
 
+/**
+ * A {@link DirectPass} that can also run on the CPU, over the camera's I420 codes
+ * (`../effects/yuv-picture.ts`): the stage's route under software WebGL.
+ */
+export interface YuvPass extends DirectPass {
+  /** This frame's steps at the pushed size over codes of `colour`; `gl` bakes what they need. */
+  yuvSteps(gl: WebGL2RenderingContext, width: number, height: number, colour: YuvColour, ctx: PassContext): YuvSteps;
+}
+
+/** A frame's picture on the CPU (see {@link VideoStage.cpuRoute}): the steps and the codes' colour. */
+export interface CpuRoute {
+  steps: YuvSteps;
+  colour: YuvColour;
+}
+
 /** Why the stage cannot produce a frame. */
 export type VideoStageErrorCode = 'no-webgl2' | 'context-lost' | 'gl-error' | 'no-frame' | 'closed';
 
@@ -113,6 +132,11 @@ export interface VideoStageOptions {
   height: number;
   /** Flip horizontally (spec `remote-mirror` / deprecated `mirror`). Default false. */
   mirror?: boolean;
+  /**
+   * Whether {@link VideoStage.cpuRoute} may offer the CPU route; default: where WebGL draws in
+   * software (SwiftShader, llvmpipe), where it is the cheaper one.
+   */
+  cpuPicture?: boolean;
   /** Called once when the GL context is lost (the GPU process restarted, the driver reset). */
   onContextLost?(error: VideoStageError): void;
   /** Called when a lost context came back and the stage works again. */
@@ -142,6 +166,9 @@ export class VideoStage {
   private lost = false;
   private closed = false;
   private rendered = false;
+  /** The last camera frame's size (either route), which face landmarks are mapped from. */
+  private sourceSize: { width: number; height: number } | null = null;
+  private readonly cpuPicture: boolean;
   private readonly passContext: PassContext;
 
   constructor(options: VideoStageOptions) {
@@ -162,6 +189,7 @@ export class VideoStage {
     });
     if (!gl) throw new VideoStageError('no-webgl2', 'VideoStage: WebGL2 is not available (disabled, or no GPU/SwiftShader)');
     this.gl = gl;
+    this.cpuPicture = options.cpuPicture ?? isSoftwareGl(gl);
     this.canvas.addEventListener('webglcontextlost', this.handleLost);
     this.canvas.addEventListener('webglcontextrestored', this.handleRestored);
     const self = this;
@@ -292,12 +320,34 @@ export class VideoStage {
   }
 
   /**
+   * The CPU route for `frame`, a camera frame already of the pushed size and upright (the caller
+   * checks): its steps, when the stage may take it (software WebGL, or `cpuPicture`), the frame
+   * is I420, nothing mirrors it, and the one pass can run on the CPU (no stickers or makeup,
+   * which stay on the GPU). Null: {@link process} it. Under SwiftShader the CPU route costs a
+   * fraction of the GPU's at 1280×720 (bench/effects: `pushed`), and the frame stays in I420.
+   * Throws {@link VideoStageError} when the GPU cannot bake its tables.
+   */
+  cpuRoute(frame: VideoFrame): CpuRoute | null {
+    const [pass, ...others] = this.effects;
+    if (!this.cpuPicture || this.closed || this.lost || !this.res || this.mirror || others.length > 0 || !pass || !isYuvPass(pass)) return null;
+    const colour = frame.format === 'I420' ? yuvColourOf(frame.colorSpace) : null;
+    const rect = frame.visibleRect;
+    if (!colour || rect?.width !== this.width || rect.height !== this.height) return null;
+    this.sourceSize = { width: this.width, height: this.height };
+    try {
+      return { steps: pass.yuvSteps(this.gl, this.width, this.height, colour, this.passContext), colour };
+    } catch (e) {
+      throw new VideoStageError('gl-error', `VideoStage: effect pass '${pass.name}' could not prepare the CPU route: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+
+  /**
    * Points given across the camera frame (x, y 0–1 of its width and height: face landmarks) in
    * pushed-picture pixels, through the crop and mirror the stage applies; null before the first
    * frame (the camera's size is not known yet).
    */
   sourceToStage(points: Float32Array): Float32Array | null {
-    const source = this.res?.source;
+    const source = this.sourceSize;
     if (!source) return null;
     const { u0, v0, uw, vh } = coverCrop(source.width, source.height, this.width, this.height);
     const out = new Float32Array(points.length);
@@ -376,6 +426,7 @@ export class VideoStage {
       if (res.source) gl.deleteTexture(res.source.texture);
       res.source = { texture: createTexture(gl, width, height), width, height };
     }
+    this.sourceSize = { width, height };
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, res.source.texture);
     gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, frame);
@@ -442,6 +493,10 @@ export class VideoStage {
 
 function isDirect(pass: StagePass): pass is DirectPass {
   return typeof (pass as Partial<DirectPass>).drawDirect === 'function';
+}
+
+function isYuvPass(pass: StagePass): pass is YuvPass {
+  return isDirect(pass) && typeof (pass as Partial<YuvPass>).yuvSteps === 'function';
 }
 
 /**

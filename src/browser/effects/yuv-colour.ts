@@ -1,0 +1,73 @@
+/**
+ * How a camera frame's Y′CbCr codes map to the RGB the effects work in (ITU-R BT.601, BT.709,
+ * BT.2020 matrices; limited or full range), for the picture pass on the CPU
+ * (`yuv-picture.ts`). The GPU route gets RGB from the browser's own upload, which reads the same
+ * `VideoFrame.colorSpace`; the CPU route works on the codes and must agree with it.
+ */
+
+/** Luma weights of the matrix, and whether the codes use the full 0–255 range. */
+export interface YuvColour {
+  kr: number;
+  kb: number;
+  full: boolean;
+}
+
+/**
+ * The frame's matrix; where it does not say (null, or a matrix this route does not know), BT.601
+ * limited range, what Chromium assumes for an untagged camera frame. `rgb` (no matrix) is not a
+ * Y′CbCr frame: null.
+ */
+export function yuvColourOf(space: { matrix?: string | null; fullRange?: boolean | null } | null | undefined): YuvColour | null {
+  const full = space?.fullRange ?? false;
+  switch (space?.matrix ?? 'smpte170m') {
+    case 'bt709':
+      return { kr: 0.2126, kb: 0.0722, full };
+    case 'bt2020-ncl':
+      return { kr: 0.2627, kb: 0.0593, full };
+    case 'rgb':
+      return null;
+    default:
+      return { kr: 0.299, kb: 0.114, full };
+  }
+}
+
+/**
+ * The affine maps between codes (0–255 each) and RGB (0–1 each): rgb = toRgb · (y, u, v) + rgbOffset,
+ * and back, yuv = toYuv · rgb + yuvOffset; 3×3 row-major. The Y′CbCr ↔ R′G′B′ equations of
+ * BT.601 §2.5 / BT.709 §3, with the code ranges of full or limited (16–235, 16–240) quantisation.
+ */
+export interface YuvMaps {
+  toRgb: Float64Array;
+  rgbOffset: Float64Array;
+  toYuv: Float64Array;
+  yuvOffset: Float64Array;
+}
+
+export function yuvMaps({ kr, kb, full }: YuvColour): YuvMaps {
+  const kg = 1 - kr - kb;
+  const [y0, yRange, cRange] = full ? [0, 255, 255] : [16, 219, 224];
+  const crR = (2 * (1 - kr)) / cRange;
+  const cbB = (2 * (1 - kb)) / cRange;
+  const toRgb = Float64Array.of(1 / yRange, 0, crR, 1 / yRange, (-kb * cbB) / kg, (-kr * crR) / kg, 1 / yRange, cbB, 0);
+  const rgbOffset = new Float64Array(3);
+  for (let r = 0; r < 3; r++) rgbOffset[r] = -(toRgb[r * 3]! * y0 + toRgb[r * 3 + 1]! * 128 + toRgb[r * 3 + 2]! * 128);
+  // Y = y0 + yRange·(kr R + kg G + kb B); Cb = 128 + cRange·(B − Y′)/(2(1 − kb)); Cr likewise with R.
+  const cb = cRange / (2 * (1 - kb));
+  const cr = cRange / (2 * (1 - kr));
+  const toYuv = Float64Array.of(yRange * kr, yRange * kg, yRange * kb, -kr * cb, -kg * cb, (1 - kb) * cb, (1 - kr) * cr, -kg * cr, -kb * cr);
+  return { toRgb, rgbOffset, toYuv, yuvOffset: Float64Array.of(y0, 128, 128) };
+}
+
+/**
+ * The symmetric form q(d) = |toRgb · d|² as its six distinct terms (qyy, quu, qvv, 2qyu, 2qyv,
+ * 2quv): the squared RGB distance of a difference of codes, which the smoothing weighs colour
+ * steps by, without going through RGB per pixel.
+ */
+export function rgbDistanceForm(toRgb: Float64Array): Float64Array {
+  const q = (i: number, j: number): number => {
+    let s = 0;
+    for (let r = 0; r < 3; r++) s += toRgb[r * 3 + i]! * toRgb[r * 3 + j]!;
+    return s;
+  };
+  return Float64Array.of(q(0, 0), q(1, 1), q(2, 2), 2 * q(0, 1), 2 * q(0, 2), 2 * q(1, 2));
+}
