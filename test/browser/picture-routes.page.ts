@@ -1,0 +1,157 @@
+/**
+ * Page side of picture-routes.test.ts: one camera-like I420 frame (a face photo) through the
+ * stage's GPU route and its CPU route with the same effects, both read back as RGB the same way
+ * (the GPU's picture through I420 first, as the encoder would take it).
+ */
+import { CpuPicture } from '../../src/browser/media/cpu-picture.js';
+import { VideoStage } from '../../src/browser/media/video-stage.js';
+import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from '../../src/browser/effects/picture-effects.js';
+import { buildLut } from '../../src/browser/effects/filters.js';
+import { markReady } from './page-support.js';
+
+export type RouteCase = 'beauty' | 'nature' | 'whiteness' | 'filter' | 'applyFilter' | 'warp' | 'all';
+
+/** The photo as a BT.601 limited-range I420 frame, as a camera gives one. */
+async function photoFrame(png: Uint8Array): Promise<VideoFrame> {
+  const image = await createImageBitmap(new Blob([png as BlobPart]));
+  const { width, height } = image;
+  const g = new OffscreenCanvas(width, height).getContext('2d')!;
+  g.drawImage(image, 0, 0);
+  return i420Frame(g.getImageData(0, 0, width, height).data, width, height);
+}
+
+/** RGBA pixels as a BT.601 limited-range I420 frame (chroma the mean of each 2×2 block, as an encoder takes it). */
+function i420Frame(rgba: Uint8ClampedArray, width: number, height: number): VideoFrame {
+  const data = new Uint8Array((width * height * 3) / 2);
+  const uOff = width * height;
+  const vOff = uOff + uOff / 4;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      data[y * width + x] = Math.round(16 + (65.481 * rgba[i]! + 128.553 * rgba[i + 1]! + 24.966 * rgba[i + 2]!) / 255);
+    }
+  for (let y = 0; y < height; y += 2)
+    for (let x = 0; x < width; x += 2) {
+      let r = 0, gg = 0, b = 0;
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+        const i = ((y + dy) * width + x + dx) * 4;
+        r += rgba[i]! / 4;
+        gg += rgba[i + 1]! / 4;
+        b += rgba[i + 2]! / 4;
+      }
+      const c = (y / 2) * (width / 2) + x / 2;
+      data[uOff + c] = Math.round(128 + (-37.797 * r - 74.203 * gg + 112 * b) / 255);
+      data[vOff + c] = Math.round(128 + (112 * r - 93.786 * gg - 18.214 * b) / 255);
+    }
+  const colorSpace: VideoColorSpaceInit = { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false };
+  return new VideoFrame(data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace });
+}
+
+/** 68 landmarks of a face centred at (cx, cy), `w` wide (iBUG layout: jaw 0–16, brows, nose 27–35, eyes 36–47, mouth). */
+function landmarks(cx: number, cy: number, w: number): Float32Array {
+  const p = new Float32Array(136);
+  const set = (i: number, x: number, y: number) => p.set([cx + x * w, cy + y * w], 2 * i);
+  for (let i = 0; i <= 16; i++) {
+    const a = Math.PI * (i / 16);
+    set(i, -0.5 * Math.cos(a), 0.1 + 0.55 * Math.sin(a));
+  }
+  for (let i = 17; i < 27; i++) set(i, -0.4 + (0.8 * (i - 17)) / 9, -0.3);
+  for (let i = 27; i < 36; i++) set(i, 0, -0.25 + 0.05 * (i - 27));
+  for (const [first, ex] of [[36, -0.2], [42, 0.2]] as const)
+    for (let k = 0; k < 6; k++) {
+      const a = (Math.PI * 2 * k) / 6;
+      set(first + k, ex - 0.08 * Math.cos(a), -0.15 + 0.03 * Math.sin(a));
+    }
+  for (let i = 48; i < 68; i++) {
+    const a = (Math.PI * 2 * (i - 48)) / 20;
+    set(i, 0.15 * Math.cos(a), 0.35 + 0.05 * Math.sin(a));
+  }
+  return p;
+}
+
+function settingsFor(which: RouteCase): PictureSettings {
+  const all = which === 'all';
+  return {
+    beauty: all || which === 'beauty' || which === 'nature' ? 9 : 0,
+    beautyStyle: which === 'nature' ? 'nature' : 'smooth',
+    whiteness: all || which === 'whiteness' ? 9 : 0,
+    filter: all || which === 'filter' ? 'romantic' : 'standard',
+    custom: all || which === 'warp' ? { ...NO_PICTURE_EFFECTS.custom, faceThinness: 1, eyeBigness: 1 } : NO_PICTURE_EFFECTS.custom,
+  };
+}
+
+/** A stage running `which`, on the CPU route or not. */
+function stageFor(which: RouteCase, width: number, height: number, cpu: boolean): VideoStage {
+  const stage = new VideoStage({ width, height, cpuPicture: cpu });
+  const picture = new PictureEffects();
+  stage.setEffects(picture.update(settingsFor(which)));
+  if (which === 'warp' || which === 'all') picture.setFace(landmarks(width / 2, height * 0.4, width * 0.45));
+  if (which === 'applyFilter' || which === 'all') stage.setEffects(picture.applyLookup(buildLut({ saturation: 0.3 }, 64), 64, 0.8));
+  return stage;
+}
+
+/** The frame's RGB, as the browser converts it for a 2D canvas. */
+function rgbOf(frame: VideoFrame): Uint8ClampedArray {
+  const g = new OffscreenCanvas(frame.displayWidth, frame.displayHeight).getContext('2d')!;
+  g.drawImage(frame, 0, 0);
+  return g.getImageData(0, 0, frame.displayWidth, frame.displayHeight).data;
+}
+
+/** Per-channel absolute differences of two RGBA pictures: mean, 99th percentile and max, and how many pixels. */
+function compare(a: Uint8ClampedArray, b: Uint8ClampedArray): { mean: number; p99: number; max: number } {
+  const diffs = new Uint32Array(256);
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i += 4)
+    for (let c = 0; c < 3; c++) {
+      const d = Math.abs(a[i + c]! - b[i + c]!);
+      diffs[d]!++;
+      sum += d;
+      n++;
+    }
+  let seen = 0;
+  let p99 = 0;
+  for (let d = 0; d < 256; d++) {
+    seen += diffs[d]!;
+    if (seen < 0.99 * n) p99 = d + 1;
+  }
+  let max = 255;
+  while (max > 0 && diffs[max] === 0) max--;
+  return { mean: sum / n, p99, max };
+}
+
+/**
+ * For each case: how far the GPU route's picture is from the camera's (the effect's size) and
+ * from the CPU route's, and whether the CPU route was offered.
+ */
+async function compareRoutes(png: number[], cases: RouteCase[]): Promise<Record<string, unknown>> {
+  const frame = await photoFrame(Uint8Array.from(png));
+  const { displayWidth: width, displayHeight: height } = frame;
+  const original = rgbOf(frame);
+  const results: Record<string, unknown> = {};
+  for (const which of cases) {
+    const gpuStage = stageFor(which, width, height, false);
+    const gpu = gpuStage.process(frame);
+    // Through I420 as the encoder takes it, so that the CPU route's 4:2:0 chroma is not counted as a difference.
+    const gpuI420 = i420Frame(rgbOf(gpu), width, height);
+    const gpuRgb = rgbOf(gpuI420);
+    gpu.close();
+    gpuI420.close();
+    gpuStage.close();
+    const cpuStage = stageFor(which, width, height, true);
+    const route = cpuStage.cpuRoute(frame);
+    if (!route) throw new Error(`${which}: the CPU route was not offered`);
+    const cpu = await new Promise<VideoFrame>((resolve, reject) => {
+      const runner = new CpuPicture({ picture: resolve, failed: reject });
+      runner.offer(frame.clone(), route);
+    });
+    const cpuRgb = rgbOf(cpu);
+    results[which] = { format: cpu.format, effect: compare(gpuRgb, original), routes: compare(gpuRgb, cpuRgb) };
+    cpu.close();
+    cpuStage.close();
+  }
+  frame.close();
+  return results;
+}
+
+markReady({ compareRoutes });
