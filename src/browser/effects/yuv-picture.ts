@@ -72,6 +72,8 @@ const TAP_COUNT = SMOOTH_TAPS.length / 3;
 /** A code from a value: rounded, clamped to 0–255. */
 const code = (c: number): number => (c <= 0 ? 0 : c >= 255 ? 255 : (c + 0.5) | 0);
 const slotOf = (c: number): number => (c <= 0 ? 0 : c >= 255 ? N - 1 : (c * SLOT_SCALE + 0.5) | 0);
+/** {@link slotOf} of each whole code. */
+const SLOT = Uint8Array.from({ length: 256 }, (_, c) => slotOf(c));
 
 /** Bilinear read of a plane (`w`×`h` at `offset`) at (x, y) in texel units, texel centres on whole numbers. */
 function bilinear(data: Uint8Array, offset: number, w: number, h: number, x: number, y: number): number {
@@ -158,6 +160,19 @@ export class YuvPicture {
         const c = by * cw + bx;
         const x0 = 2 * bx;
         const i0 = y0 * w + x0;
+        if (!smoothRows && !warpedRow && luma && chroma) {
+          // Colour alone: four luma reads and one chroma read of the table.
+          const uv = (SLOT[s[vOff + c]!]! * N + SLOT[s[uOff + c]!]!) * N;
+          const a = s[i0]!, b = s[i0 + 1]!, e = s[i0 + w]!, f = s[i0 + w + 1]!;
+          d[i0] = luma[uv + SLOT[a]!]!;
+          d[i0 + 1] = luma[uv + SLOT[b]!]!;
+          d[i0 + w] = luma[uv + SLOT[e]!]!;
+          d[i0 + w + 1] = luma[uv + SLOT[f]!]!;
+          const m = (uv + slotOf((a + b + e + f) * 0.25)) * 2;
+          d[uOff + c] = chroma[m]!;
+          d[vOff + c] = chroma[m + 1]!;
+          continue;
+        }
         let u: number;
         let v: number;
         let skin = false;
