@@ -2,7 +2,9 @@
  * bench/effects: milliseconds per frame of the picture stage (scale/crop, then face-thinness and
  * eye-bigness 1, beauty 9 smooth, whiteness 9, the `romantic` look and an applyFilter table at
  * alpha 0.5) at 360×640 and 1280×720, all effects off, each alone, and all on, in headless
- * Chromium with software WebGL (SwiftShader, as on this machine). First, the face landmark
+ * Chromium with software WebGL (SwiftShader, as on this machine): on the GPU route (WebGL2), and
+ * at 1280×720, where the test picture is the pushed size, also on the CPU route (the picture pass
+ * over the frame's I420, `yuv-picture.ts`), the one the element takes under software WebGL. First, the face landmark
  * worker's milliseconds per detection on a face photo (the test fixture), with the detector and
  * tracking with the landmark net alone (and the same in a 1280×720 frame, `landscape`), and
  * searching the fake camera's picture (no face), on each
@@ -140,9 +142,11 @@ try {
     ));
   const segmentation = STAGE && !arg('--sets') && (await timeSegmentation(page, face, 20));
   const results: StageTiming[] = [];
-  for (const [width, height] of STAGE ? SIZES : []) {
-    const effects = SETS;
-    await page.evaluate(([w, h, e]) => (window as unknown as StagePage).prepareStages(w, h, e, 10), [width, height, effects] as const);
+  const stages = (STAGE ? SIZES : []).flatMap(([width, height]) => (width === 1280 && height === 720 ? (['gpu', 'cpu'] as const) : (['gpu'] as const)).map((route) => [width, height, route] as const));
+  for (const [width, height, route] of stages) {
+    // Without a pass there is no CPU route (the element then sends the camera's frame as it is).
+    const effects = route === 'cpu' ? SETS.filter((e) => e !== 'off') : SETS;
+    await page.evaluate(([w, h, e, r]) => (window as unknown as StagePage).prepareStages(w, h, e, r, 10), [width, height, effects, route] as const);
     const wall: number[][] = effects.map(() => []);
     const cpu = effects.map(() => 0);
     // Interleaved rounds of a few frames each, so that a burst of load elsewhere hits every set alike.
@@ -156,7 +160,7 @@ try {
     for (const [k, e] of effects.entries()) {
       const list = wall[k]!.sort((a, b) => a - b);
       const at = (q: number) => round(list[Math.floor(list.length * q)]!);
-      results.push({ width, height, effects: e, frames: list.length, msPerFrame: at(0.5), p95Ms: at(0.95), cpuMsPerFrame: round(cpu[k]! / list.length) });
+      results.push({ width, height, effects: e, route, frames: list.length, msPerFrame: at(0.5), p95Ms: at(0.95), cpuMsPerFrame: round(cpu[k]! / list.length) });
     }
   }
   /**

@@ -8,6 +8,7 @@ import type { FaceBackend, FaceWorkerReply, FaceWorkerRequest } from '../../src/
 import { detectSize, FaceTracker } from '../../src/browser/effects/face-tracker.js';
 import { NO_PICTURE_EFFECTS, PictureEffects } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
+import { CpuPicture } from '../../src/browser/media/cpu-picture.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
 
 /**
@@ -17,10 +18,18 @@ import { VideoStage } from '../../src/browser/media/video-stage.js';
  */
 export type Effects = 'off' | 'beauty' | 'whiteness' | 'filter' | 'applyFilter' | 'face' | 'pushed' | 'on';
 
+/**
+ * The stage's route: `gpu`, its WebGL2 passes; `cpu`, the picture pass over the camera's I420 on
+ * the CPU (`yuv-picture.ts`), what the element runs under software WebGL when the camera frame is
+ * the pushed size (here the 1280×720 stage; the 360×640 one rescales, which only the GPU does).
+ */
+export type StageRoute = 'gpu' | 'cpu';
+
 export interface StageTiming {
   width: number;
   height: number;
   effects: Effects;
+  route: StageRoute;
   frames: number;
   /** Median ms per frame, the wait for the frame to finish included. */
   msPerFrame: number;
@@ -196,9 +205,9 @@ export async function timeSearch(count: number, backend?: FaceBackend): Promise<
   }
 }
 
-/** One stage with `effects` on at `width`×`height`, ready to time. */
-function stageWith(width: number, height: number, effects: Effects): VideoStage {
-  const stage = new VideoStage({ width, height });
+/** One stage with `effects` on at `width`×`height` on `route`, ready to time. */
+function stageWith(width: number, height: number, effects: Effects, route: StageRoute): VideoStage {
+  const stage = new VideoStage({ width, height, cpuPicture: route === 'cpu' });
   const picture = new PictureEffects();
   const all = effects === 'on';
   const pushed = all || effects === 'pushed';
@@ -221,9 +230,23 @@ function stageWith(width: number, height: number, effects: Effects): VideoStage 
   return stage;
 }
 
-/** Milliseconds to push `source` through `stage`, waiting for the frame to finish. */
+/** The CPU route's runner, and where its next picture goes. */
+let cpuPicture: { runner: CpuPicture; done?: (picture: VideoFrame) => void; failed?: (e: unknown) => void } | undefined;
+
+/** Milliseconds to push `source` through `stage`, waiting for the frame to finish (on the CPU route when the stage offers it). */
 async function timeFrame(stage: VideoStage, source: VideoFrame): Promise<number> {
   const t0 = performance.now();
+  const route = stage.cpuRoute(source);
+  if (route) {
+    const runner = (cpuPicture ??= { runner: new CpuPicture({ picture: (p) => cpuPicture!.done!(p), failed: (e) => cpuPicture!.failed!(e) }) });
+    const picture = await new Promise<VideoFrame>((resolve, reject) => {
+      runner.done = resolve;
+      runner.failed = reject;
+      runner.runner.offer(source.clone(), route);
+    });
+    picture.close();
+    return performance.now() - t0;
+  }
   const out = stage.process(source);
   // Reading one pixel back waits for the GPU (SwiftShader) to finish the frame.
   const bitmap = await createImageBitmap(out, 0, 0, 1, 1);
@@ -235,10 +258,10 @@ async function timeFrame(stage: VideoStage, source: VideoFrame): Promise<number>
 /** The stages {@link prepareStages} made, with the picture they push. */
 let prepared: { stages: VideoStage[]; source: VideoFrame } | undefined;
 
-/** Makes a stage for each set of `effects` at `width`×`height` and runs each `warm` frames (compiling, warming caches). */
-export async function prepareStages(width: number, height: number, effects: readonly Effects[], warm: number): Promise<void> {
+/** Makes a stage for each set of `effects` at `width`×`height` on `route` and runs each `warm` frames (compiling, warming caches). */
+export async function prepareStages(width: number, height: number, effects: readonly Effects[], route: StageRoute, warm: number): Promise<void> {
   closeStages();
-  prepared = { stages: effects.map((e) => stageWith(width, height, e)), source: sourceFrame() };
+  prepared = { stages: effects.map((e) => stageWith(width, height, e, route)), source: sourceFrame() };
   for (const stage of prepared.stages) for (let i = 0; i < warm; i++) await timeFrame(stage, prepared.source);
 }
 
