@@ -55,6 +55,10 @@ export const FACE_MODEL_FILES = [
  */
 export const FACE_WASM_FILES = ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm'];
 
+/** The picture worker (issue 6: the stage's CPU route under software WebGL) and where it goes. */
+export const PICTURE_WORKER_ENTRY = 'src/browser/effects/picture-worker.ts';
+export const PICTURE_WORKER_OUT = 'dist/browser/picture-worker.js';
+
 /** The person segmentation worker (spec §3 applySticker type `back`) and where it goes. */
 export const SEGMENTATION_WORKER_ENTRY = 'src/browser/effects/segmentation-worker.ts';
 export const SEGMENTATION_WORKER_OUT = 'dist/browser/segmentation-worker.js';
@@ -148,6 +152,7 @@ export async function bundleBrowser({ minify = true } = {}) {
   else process.stderr.write(`[bundle] no AAC worker entry yet (looked for ${AAC_WORKER_ENTRIES.join(', ')}); skipped\n`);
   await bundleEntry(FACE_WORKER_ENTRY, FACE_WORKER_OUT, { minify });
   await copyFaceModels();
+  await bundleEntry(PICTURE_WORKER_ENTRY, PICTURE_WORKER_OUT, { minify });
   await bundleEntry(SEGMENTATION_WORKER_ENTRY, SEGMENTATION_WORKER_OUT, { minify });
   await copySegmentationFiles();
 }

@@ -238,7 +238,7 @@ async function timeFrame(stage: VideoStage, source: VideoFrame): Promise<number>
   const t0 = performance.now();
   const route = stage.cpuRoute(source);
   if (route) {
-    const runner = (cpuPicture ??= { runner: new CpuPicture({ picture: (p) => cpuPicture!.done!(p), failed: (e) => cpuPicture!.failed!(e) }) });
+    const runner = (cpuPicture ??= { runner: new CpuPicture(new URL('/picture-worker.js', location.href), { picture: (p) => cpuPicture!.done!(p), failed: (e) => cpuPicture!.failed!(e) }) });
     const picture = await new Promise<VideoFrame>((resolve, reject) => {
       runner.done = resolve;
       runner.failed = reject;

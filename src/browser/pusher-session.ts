@@ -103,6 +103,8 @@ const ENCODER_START_WAIT_MS = 3000;
 const MAX_HELD_AUDIO = 150;
 /** The face landmark worker and its model files, shipped beside the bundle (scripts/bundle.mjs). */
 const FACE_WORKER_URL = new URL('./face-worker.js', import.meta.url);
+/** The picture worker (the stage's CPU route under software WebGL), beside the bundle. */
+const PICTURE_WORKER_URL = new URL('./picture-worker.js', import.meta.url);
 const FACE_MODEL_URL = new URL('./face-models/', import.meta.url);
 
 export class PusherSession {
@@ -247,13 +249,12 @@ export class PusherSession {
     const { video } = this.settings;
     this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
     this.stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
-    this.cpuPicture = new CpuPicture({
+    this.cpuPicture = new CpuPicture(PICTURE_WORKER_URL, {
       picture: (picture) => this.onCpuPicture(picture),
       failed: (error) => {
         // Said once; the GPU route takes every frame after.
-        this.cpuPicture?.close();
         this.cpuPicture = undefined;
-        this.sink.warn?.(`the picture effects fell back to WebGL: ${error instanceof Error ? error.message : String(error)}`);
+        this.sink.warn?.(`the picture effects run on WebGL from now on: ${error.message}`);
       },
     });
     this.syncFaceTracker();

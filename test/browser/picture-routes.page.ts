@@ -142,7 +142,13 @@ async function compareRoutes(png: number[], cases: RouteCase[]): Promise<Record<
     const route = cpuStage.cpuRoute(frame);
     if (!route) throw new Error(`${which}: the CPU route was not offered`);
     const cpu = await new Promise<VideoFrame>((resolve, reject) => {
-      const runner = new CpuPicture({ picture: resolve, failed: reject });
+      const runner = new CpuPicture('/picture-worker.js', {
+        picture: (picture) => {
+          runner.close();
+          resolve(picture);
+        },
+        failed: reject,
+      });
       runner.offer(frame.clone(), route);
     });
     const cpuRgb = rgbOf(cpu);
@@ -154,4 +160,16 @@ async function compareRoutes(png: number[], cases: RouteCase[]): Promise<Record<
   return results;
 }
 
-markReady({ compareRoutes });
+/** A CpuPicture whose worker cannot load: what its sink hears, and whether the frame offered was closed. */
+async function missingWorker(): Promise<{ failed: string; pictures: number; frameClosed: boolean }> {
+  const frame = new VideoFrame(new Uint8Array(64 * 64 * 1.5), { format: 'I420', codedWidth: 64, codedHeight: 64, timestamp: 0 });
+  let pictures = 0;
+  const failed = await new Promise<string>((resolve) => {
+    const runner = new CpuPicture('/no-such-picture-worker.js', { picture: () => pictures++, failed: (e) => resolve(e.message) });
+    runner.offer(frame, { steps: {}, colour: { kr: 0.299, kb: 0.114, full: false } });
+  });
+  // Transferred to the worker (which never ran) or closed: either way this handle holds no picture.
+  return { failed, pictures, frameClosed: frame.format === null };
+}
+
+markReady({ compareRoutes, missingWorker });

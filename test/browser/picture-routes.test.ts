@@ -14,7 +14,7 @@ import { fixture } from '../support/fixtures.js';
 import { sharedTestPage } from './harness.js';
 import type { RouteCase } from './picture-routes.page.js';
 
-const tp = sharedTestPage('test/browser/picture-routes.page.ts');
+const tp = sharedTestPage('test/browser/picture-routes.page.ts', { '/picture-worker.js': 'src/browser/effects/picture-worker.ts' });
 
 interface Diff {
   mean: number;
@@ -45,4 +45,11 @@ test('the CPU route gives the GPU route’s picture: each effect alone and all t
     if (effect.mean > 5) assert.ok(routes.mean < 2, `${which}: the routes differ by ${routes.mean} levels on average`);
     assert.ok(routes.p99 <= 8, `${which}: 1 % of the channels differ by more than ${routes.p99}`);
   }
+});
+
+test('a picture worker that cannot load is reported once, and the frame it was offered is released', async () => {
+  const r = await tp().page.evaluate(() => (globalThis as unknown as { missingWorker(): Promise<{ failed: string; pictures: number; frameClosed: boolean }> }).missingWorker());
+  assert.match(r.failed, /picture worker \/no-such-picture-worker\.js failed/);
+  assert.equal(r.pictures, 0);
+  assert.ok(r.frameClosed);
 });

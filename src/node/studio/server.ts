@@ -66,7 +66,7 @@ export const BROWSER_BUNDLE = join(PACKAGE_ROOT, 'dist', 'browser', 'live-pusher
  * (scripts/bundle.mjs copies them there; names only, no path traversal).
  */
 const BUNDLE_PATH =
-  /^\/((?:live-pusher|aac-worker|face-worker|segmentation-worker)\.js(?:\.map)?|face-models\/(?:[a-z0-9_]+(?:-weights_manifest\.json|\.bin)|tfjs-backend-wasm(?:-simd)?\.wasm)|segmentation\/[a-z0-9_]+\.(?:js|wasm|tflite))$/;
+  /^\/((?:live-pusher|aac-worker|face-worker|picture-worker|segmentation-worker)\.js(?:\.map)?|face-models\/(?:[a-z0-9_]+(?:-weights_manifest\.json|\.bin)|tfjs-backend-wasm(?:-simd)?\.wasm)|segmentation\/[a-z0-9_]+\.(?:js|wasm|tflite))$/;
 /** The page's modules: src/node/studio/client/*.ts as `npm run build` (tsc) compiles them. */
 export const CLIENT_DIR = join(PACKAGE_ROOT, 'dist', 'node', 'studio', 'client');
 /** `/studio/<name>.js` (and its source map): a client module, nothing else (no path traversal). */

@@ -1,0 +1,85 @@
+/**
+ * The picture worker: the stage's CPU route (`yuv-picture.ts`, issue 6) off the page's main
+ * thread, which keeps the frame source, the encoder's input and the page's own work on time. Each
+ * frame's I420 is copied out, worked through its steps and sent back as a new I420 frame with the
+ * camera's timestamp, duration and colour space. Messages: `picture-protocol.ts`.
+ */
+/// <reference lib="webworker" />
+import type { PictureWorkerReply, PictureWorkerRequest, PictureWorkerSteps } from './picture-protocol.js';
+import type { YuvColour } from './yuv-colour.js';
+import { YuvPicture, type I420Picture, type YuvSteps, type YuvTable } from './yuv-picture.js';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const kernel = new YuvPicture();
+const tables = new Map<number, YuvTable>();
+let src: I420Picture | undefined;
+let dst: I420Picture | undefined;
+
+/** The steps as sent, with the colour table they name (looked up as the frame arrives: a newer table may follow it). */
+function resolveSteps(sent: PictureWorkerSteps): YuvSteps {
+  const steps: YuvSteps = {};
+  if (sent.warp) steps.warp = sent.warp;
+  if (sent.smooth) steps.smooth = sent.smooth;
+  if (sent.table !== undefined) {
+    const table = tables.get(sent.table);
+    if (!table) throw new Error(`colour table ${sent.table} was not sent`);
+    steps.table = table;
+  }
+  return steps;
+}
+
+/** `frame` worked through `steps`: a new frame; the caller closes `frame`. */
+async function work(frame: VideoFrame, steps: YuvSteps, colour: YuvColour): Promise<VideoFrame> {
+  const init = { timestamp: frame.timestamp, ...(frame.duration !== null && { duration: frame.duration }) };
+  // Nothing changes this frame (a face warp waiting for a face): the camera's own picture.
+  if (!steps.smooth && !steps.table && !steps.warp) return new VideoFrame(frame, init);
+  const rect = frame.visibleRect;
+  if (frame.format !== 'I420' || !rect || rect.width % 2 || rect.height % 2) throw new Error(`the CPU route takes even-sized I420 frames, not ${frame.format} ${rect?.width}×${rect?.height}`);
+  const { width, height } = rect;
+  const size = width * height;
+  if (src?.width !== width || src.height !== height) {
+    src = { data: new Uint8Array((size * 3) / 2), width, height };
+    dst = { data: new Uint8Array((size * 3) / 2), width, height };
+  }
+  const layout = [
+    { offset: 0, stride: width },
+    { offset: size, stride: width / 2 },
+    { offset: (size * 5) / 4, stride: width / 2 },
+  ];
+  await frame.copyTo(src.data, { rect, layout });
+  kernel.process(src, dst!, steps, colour);
+  return new VideoFrame(dst!.data, { ...init, format: 'I420', codedWidth: width, codedHeight: height, layout, colorSpace: frame.colorSpace.toJSON() });
+}
+
+/** Frames are worked one after another, so that their pictures leave in the order they came. */
+let queue: Promise<void> = Promise.resolve();
+
+scope.addEventListener('message', (event: MessageEvent<PictureWorkerRequest>) => {
+  const request = event.data;
+  if (request.type === 'table') {
+    // Frames sent after a table name it; older versions are no longer named.
+    tables.clear();
+    tables.set(request.version, request.table);
+    return;
+  }
+  const { id, frame, colour } = request;
+  let steps: YuvSteps | Error;
+  try {
+    steps = resolveSteps(request.steps);
+  } catch (e) {
+    steps = e instanceof Error ? e : new Error(String(e));
+  }
+  queue = queue.then(async () => {
+    let reply: PictureWorkerReply;
+    try {
+      if (steps instanceof Error) throw steps;
+      const picture = await work(frame, steps, colour);
+      reply = { type: 'picture', id, frame: picture };
+    } catch (e) {
+      reply = { type: 'failed', id, message: e instanceof Error ? e.message : String(e) };
+    } finally {
+      frame.close();
+    }
+    scope.postMessage(reply, reply.type === 'picture' ? [reply.frame] : []);
+  });
+});
