@@ -11,14 +11,31 @@ import { markReady } from './page-support.js';
 
 export type RouteCase = 'beauty' | 'nature' | 'whiteness' | 'filter' | 'applyFilter' | 'warp' | 'all';
 
-/** The photo as a BT.601 limited-range I420 frame, as a camera gives one. */
-async function photoFrame(png: Uint8Array): Promise<VideoFrame> {
+export type InputFormat = 'I420' | 'NV12' | 'RGBA';
+
+/** The photo as a camera-like frame: BT.601 limited-range I420 or NV12, or RGBA as a canvas gives one. */
+async function photoFrame(png: Uint8Array, format: InputFormat): Promise<VideoFrame> {
   const image = await createImageBitmap(new Blob([png as BlobPart]));
   const { width, height } = image;
   const g = new OffscreenCanvas(width, height).getContext('2d')!;
   g.drawImage(image, 0, 0);
-  return i420Frame(g.getImageData(0, 0, width, height).data, width, height);
+  const rgba = g.getImageData(0, 0, width, height).data;
+  if (format === 'RGBA') return new VideoFrame(rgba, { format: 'RGBA', codedWidth: width, codedHeight: height, timestamp: 0 });
+  const i420 = i420Frame(rgba, width, height);
+  if (format === 'I420') return i420;
+  const size = width * height;
+  const planes = new Uint8Array((size * 3) / 2);
+  await i420.copyTo(planes);
+  i420.close();
+  const nv12 = planes.slice(0, size * 1.5);
+  for (let i = 0; i < size / 4; i++) {
+    nv12[size + 2 * i] = planes[size + i]!;
+    nv12[size + 2 * i + 1] = planes[size * 1.25 + i]!;
+  }
+  return new VideoFrame(nv12, { format: 'NV12', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: BT601 });
 }
+
+const BT601: VideoColorSpaceInit = { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false };
 
 /** RGBA pixels as a BT.601 limited-range I420 frame (chroma the mean of each 2×2 block, as an encoder takes it). */
 function i420Frame(rgba: Uint8ClampedArray, width: number, height: number): VideoFrame {
@@ -43,8 +60,7 @@ function i420Frame(rgba: Uint8ClampedArray, width: number, height: number): Vide
       data[uOff + c] = Math.round(128 + (-37.797 * r - 74.203 * gg + 112 * b) / 255);
       data[vOff + c] = Math.round(128 + (112 * r - 93.786 * gg - 18.214 * b) / 255);
     }
-  const colorSpace: VideoColorSpaceInit = { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false };
-  return new VideoFrame(data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace });
+  return new VideoFrame(data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: BT601 });
 }
 
 /** 68 landmarks of a face centred at (cx, cy), `w` wide (iBUG layout: jaw 0–16, brows, nose 27–35, eyes 36–47, mouth). */
@@ -124,8 +140,8 @@ function compare(a: Uint8ClampedArray, b: Uint8ClampedArray): { mean: number; p9
  * For each case: how far the GPU route's picture is from the camera's (the effect's size) and
  * from the CPU route's, and whether the CPU route was offered.
  */
-async function compareRoutes(png: number[], cases: RouteCase[]): Promise<Record<string, unknown>> {
-  const frame = await photoFrame(Uint8Array.from(png));
+async function compareRoutes(png: number[], cases: RouteCase[], format: InputFormat): Promise<Record<string, unknown>> {
+  const frame = await photoFrame(Uint8Array.from(png), format);
   const { displayWidth: width, displayHeight: height } = frame;
   const original = rgbOf(frame);
   const results: Record<string, unknown> = {};

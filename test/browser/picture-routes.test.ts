@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fixture } from '../support/fixtures.js';
 import { sharedTestPage } from './harness.js';
-import type { RouteCase } from './picture-routes.page.js';
+import type { InputFormat, RouteCase } from './picture-routes.page.js';
 
 const tp = sharedTestPage('test/browser/picture-routes.page.ts', { '/picture-worker.js': 'src/browser/effects/picture-worker.ts' });
 
@@ -24,12 +24,17 @@ interface Diff {
 
 const CASES: RouteCase[] = ['beauty', 'nature', 'whiteness', 'filter', 'applyFilter', 'warp', 'all'];
 
-test('the CPU route gives the GPU route’s picture: each effect alone and all together, on a face photo', async () => {
+/** The routes on the photo as a frame of `format`, each of `cases`. */
+async function compare(format: InputFormat, cases: RouteCase[]): Promise<Record<RouteCase, { format: string; effect: Diff; routes: Diff }>> {
   const png = [...(await readFile(await fixture('face-360x640.png')))];
-  const results = (await tp().page.evaluate(
-    ([bytes, cases]) => (globalThis as unknown as { compareRoutes(png: number[], cases: string[]): Promise<unknown> }).compareRoutes(bytes, cases),
-    [png, CASES] as const,
+  return (await tp().page.evaluate(
+    ([bytes, list, f]) => (globalThis as unknown as { compareRoutes(png: number[], cases: string[], format: string): Promise<unknown> }).compareRoutes(bytes, list, f),
+    [png, cases, format] as const,
   )) as Record<RouteCase, { format: string; effect: Diff; routes: Diff }>;
+}
+
+test('the CPU route gives the GPU route’s picture: each effect alone and all together, on a face photo', async () => {
+  const results = await compare('I420', CASES);
   for (const which of CASES) {
     const { effect, routes } = results[which];
     console.log(`# ${which}: effect mean ${effect.mean.toFixed(2)} p99 ${effect.p99}; GPU vs CPU mean ${routes.mean.toFixed(2)} p99 ${routes.p99} max ${routes.max}`);
@@ -46,6 +51,15 @@ test('the CPU route gives the GPU route’s picture: each effect alone and all t
     assert.ok(routes.p99 <= 8, `${which}: 1 % of the channels differ by more than ${routes.p99}`);
   }
 });
+
+for (const format of ['NV12', 'RGBA'] as const)
+  test(`the CPU route takes ${format} frames (camera, canvas), with every effect on`, async () => {
+    const { all } = await compare(format, ['all']);
+    console.log(`# ${format}: effect mean ${all.effect.mean.toFixed(2)}; GPU vs CPU mean ${all.routes.mean.toFixed(2)} p99 ${all.routes.p99} max ${all.routes.max}`);
+    assert.equal(all.format, 'I420');
+    assert.ok(all.effect.mean > 5, `the effects moved the picture (mean ${all.effect.mean})`);
+    assert.ok(all.routes.mean < 2 && all.routes.p99 <= 8, JSON.stringify(all.routes));
+  });
 
 test('a picture worker that cannot load is reported once, and the frame it was offered is released', async () => {
   const r = await tp().page.evaluate(() => (globalThis as unknown as { missingWorker(): Promise<{ failed: string; pictures: number; frameClosed: boolean }> }).missingWorker());

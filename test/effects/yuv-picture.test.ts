@@ -1,7 +1,7 @@
 /**
- * The CPU route's arithmetic in Node (yuv-colour.ts, yuv-picture.ts): the code ↔ RGB maps undo
- * each other, an identity table gives the picture back, a warp that moves nothing moves nothing,
- * and smoothing touches skin, not the rest. The browser test picture-routes.test.ts checks the
+ * The CPU route's arithmetic in Node (yuv-colour.ts, yuv-picture.ts, i420-input.ts): the code ↔
+ * RGB maps undo each other, an identity table gives the picture back, a warp that moves nothing
+ * moves nothing, smoothing touches skin, not the rest, and NV12 and RGB frames become I420. The browser test picture-routes.test.ts checks the
  * route against the GPU's.
  */
 import { test } from 'node:test';
@@ -11,6 +11,7 @@ import { BAKED_TABLE_SIZE } from '../../src/browser/effects/lut-pass.js';
 import { Smooth } from '../../src/browser/effects/smooth-pass.js';
 import { rgbDistanceForm, yuvColourOf, yuvMaps } from '../../src/browser/effects/yuv-colour.js';
 import { YuvPicture, yuvTableFrom, type I420Picture } from '../../src/browser/effects/yuv-picture.js';
+import { cpuInputColour, nv12ToI420, RGB_FRAME_COLOUR, rgbToI420 } from '../../src/browser/effects/i420-input.js';
 
 const W = 64;
 const H = 48;
@@ -102,4 +103,23 @@ test('smoothing evens out the skin half and leaves the rest', () => {
   };
   assert.ok(spread(dst, 8, 24) < spread(src, 8, 24), `skin texture ${spread(src, 8, 24)} → ${spread(dst, 8, 24)}`);
   for (let y = 0; y < H; y++) for (let x = W / 2 + 4; x < W; x++) assert.equal(dst.data[y * W + x], src.data[y * W + x], `(${x}, ${y}) is not skin`);
+});
+
+test('NV12 and RGB frames become the I420 the route works on (BT.601 limited for RGB)', () => {
+  const [w, h] = [4, 2];
+  const nv12 = Uint8Array.from([10, 11, 12, 13, 14, 15, 16, 17, 100, 200, 101, 201]);
+  const out: I420Picture = { data: new Uint8Array(12), width: w, height: h };
+  nv12ToI420(nv12, out);
+  assert.deepEqual([...out.data], [10, 11, 12, 13, 14, 15, 16, 17, 100, 101, 200, 201]);
+  // Pure red and white, red first and blue first: BT.601 limited red is (81, 90, 240), white (235, 128, 128).
+  const rgba = new Uint8Array(w * h * 4);
+  for (let p = 0; p < w * h; p++) rgba.set(p % 4 < 2 ? [255, 0, 0, 255] : [255, 255, 255, 255], 4 * p);
+  rgbToI420(rgba, false, out);
+  assert.deepEqual([...out.data], [81, 81, 235, 235, 81, 81, 235, 235, 90, 128, 240, 128]);
+  const bgra = rgba.map((v, i) => (i % 4 === 0 ? rgba[i + 2]! : i % 4 === 2 ? rgba[i - 2]! : v));
+  rgbToI420(bgra, true, out);
+  assert.deepEqual([...out.data], [81, 81, 235, 235, 81, 81, 235, 235, 90, 128, 240, 128]);
+  assert.equal(cpuInputColour('RGBA', null), RGB_FRAME_COLOUR);
+  assert.equal(cpuInputColour('I420A', BT601), null);
+  assert.equal(cpuInputColour('NV12', BT601), BT601);
 });

@@ -6,6 +6,7 @@
  */
 /// <reference lib="webworker" />
 import type { PictureWorkerReply, PictureWorkerRequest, PictureWorkerSteps } from './picture-protocol.js';
+import { nv12ToI420, rgbToI420 } from './i420-input.js';
 import type { YuvColour } from './yuv-colour.js';
 import { YuvPicture, type I420Picture, type YuvSteps, type YuvTable } from './yuv-picture.js';
 
@@ -34,21 +35,61 @@ async function work(frame: VideoFrame, steps: YuvSteps, colour: YuvColour): Prom
   // Nothing changes this frame (a face warp waiting for a face): the camera's own picture.
   if (!steps.smooth && !steps.table && !steps.warp) return new VideoFrame(frame, init);
   const rect = frame.visibleRect;
-  if (frame.format !== 'I420' || !rect || rect.width % 2 || rect.height % 2) throw new Error(`the CPU route takes even-sized I420 frames, not ${frame.format} ${rect?.width}×${rect?.height}`);
+  if (!rect || rect.width % 2 || rect.height % 2) throw new Error(`the CPU route takes even-sized frames, not ${rect?.width}×${rect?.height}`);
   const { width, height } = rect;
   const size = width * height;
   if (src?.width !== width || src.height !== height) {
     src = { data: new Uint8Array((size * 3) / 2), width, height };
     dst = { data: new Uint8Array((size * 3) / 2), width, height };
   }
-  const layout = [
+  await readI420(frame, rect, src);
+  kernel.process(src, dst!, steps, colour);
+  const colorSpace = frame.format === 'I420' || frame.format === 'NV12' ? frame.colorSpace.toJSON() : RGB_FRAME_SPACE;
+  return new VideoFrame(dst!.data, { ...init, format: 'I420', codedWidth: width, codedHeight: height, layout: i420Layout(width, height), colorSpace });
+}
+
+/** The planes of a packed I420 picture. */
+function i420Layout(width: number, height: number): PlaneLayout[] {
+  const size = width * height;
+  return [
     { offset: 0, stride: width },
     { offset: size, stride: width / 2 },
     { offset: (size * 5) / 4, stride: width / 2 },
   ];
-  await frame.copyTo(src.data, { rect, layout });
-  kernel.process(src, dst!, steps, colour);
-  return new VideoFrame(dst!.data, { ...init, format: 'I420', codedWidth: width, codedHeight: height, layout, colorSpace: frame.colorSpace.toJSON() });
+}
+
+/** What an RGB frame's codes are tagged with: BT.601 limited range (`i420-input.ts`). */
+const RGB_FRAME_SPACE: VideoColorSpaceInit = { matrix: 'smpte170m', primaries: 'bt709', transfer: 'iec61966-2-1', fullRange: false };
+
+/** Scratch for formats that are not I420 as they come (NV12, RGB), grown as needed. */
+let scratch = new Uint8Array(0);
+
+/** The frame's visible picture as packed I420 in `into` (see `i420-input.ts`). */
+async function readI420(frame: VideoFrame, rect: DOMRectReadOnly, into: I420Picture): Promise<void> {
+  const { width, height } = into;
+  const size = width * height;
+  switch (frame.format) {
+    case 'I420':
+      await frame.copyTo(into.data, { rect, layout: i420Layout(width, height) });
+      return;
+    case 'NV12': {
+      if (scratch.length < (size * 3) / 2) scratch = new Uint8Array((size * 3) / 2);
+      await frame.copyTo(scratch, { rect, layout: [{ offset: 0, stride: width }, { offset: size, stride: width }] });
+      nv12ToI420(scratch, into);
+      return;
+    }
+    case 'RGBA':
+    case 'RGBX':
+    case 'BGRA':
+    case 'BGRX': {
+      if (scratch.length < size * 4) scratch = new Uint8Array(size * 4);
+      await frame.copyTo(scratch, { rect, layout: [{ offset: 0, stride: width * 4 }] });
+      rgbToI420(scratch, frame.format.startsWith('B'), into);
+      return;
+    }
+    default:
+      throw new Error(`the CPU route does not take ${frame.format} frames`);
+  }
 }
 
 /** Frames are worked one after another, so that their pictures leave in the order they came. */

@@ -16,6 +16,7 @@
  * into the canvas when last (one draw for crop, effects and present).
  */
 import type { YuvColour } from '../effects/yuv-colour.js';
+import { cpuInputColour } from '../effects/i420-input.js';
 import { yuvColourOf } from '../effects/yuv-colour.js';
 import type { YuvSteps } from '../effects/yuv-picture.js';
 import {
@@ -322,7 +323,7 @@ export class VideoStage {
   /**
    * The CPU route for `frame`, a camera frame already of the pushed size and upright (the caller
    * checks): its steps, when the stage may take it (software WebGL, or `cpuPicture`), the frame
-   * is I420, nothing mirrors it, and the one pass can run on the CPU (no stickers or makeup,
+   * is I420, NV12 or 8-bit RGB (`../effects/i420-input.ts`), nothing mirrors it, and the one pass can run on the CPU (no stickers or makeup,
    * which stay on the GPU). Null: {@link process} it. Under SwiftShader the CPU route costs a
    * fraction of the GPU's at 1280×720 (bench/effects: `pushed`), and the frame stays in I420.
    * Throws {@link VideoStageError} when the GPU cannot bake its tables.
@@ -330,7 +331,7 @@ export class VideoStage {
   cpuRoute(frame: VideoFrame): CpuRoute | null {
     const [pass, ...others] = this.effects;
     if (!this.cpuPicture || this.closed || this.lost || !this.res || this.mirror || others.length > 0 || !pass || !isYuvPass(pass)) return null;
-    const colour = frame.format === 'I420' ? yuvColourOf(frame.colorSpace) : null;
+    const colour = cpuInputColour(frame.format, yuvColourOf(frame.colorSpace));
     const rect = frame.visibleRect;
     if (!colour || rect?.width !== this.width || rect.height !== this.height) return null;
     this.sourceSize = { width: this.width, height: this.height };
