@@ -8,6 +8,7 @@ import type { FaceBackend, FaceWorkerReply, FaceWorkerRequest } from '../../src/
 import { detectSize, FaceTracker } from '../../src/browser/effects/face-tracker.js';
 import { NO_PICTURE_EFFECTS, PictureEffects } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
+import { rgbToI420 } from '../../src/browser/effects/i420-input.js';
 import { CpuPicture } from '../../src/browser/media/cpu-picture.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
 
@@ -60,22 +61,10 @@ function sourceFrame(): VideoFrame {
     g.fillRect((i * 131) % width, (i * 71) % height, 6, 6);
   }
   const rgba = g.getImageData(0, 0, width, height).data;
-  // BT.601 limited range, chroma from the top-left pixel of each 2×2 block.
-  const i420 = new Uint8Array((width * height * 3) / 2);
-  const u = width * height;
-  const v = u + u / 4;
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * 4;
-      const [r, gr, b] = [rgba[p]!, rgba[p + 1]!, rgba[p + 2]!];
-      i420[y * width + x] = 16 + (65.7 * r + 129 * gr + 25 * b) / 256;
-      if (x % 2 === 0 && y % 2 === 0) {
-        const c = (y / 2) * (width / 2) + x / 2;
-        i420[u + c] = 128 + (-37.9 * r - 74.5 * gr + 112.4 * b) / 256;
-        i420[v + c] = 128 + (112.4 * r - 94.1 * gr - 18.3 * b) / 256;
-      }
-    }
-  return new VideoFrame(i420, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false } });
+  // BT.601 limited range, as the CPU route converts a canvas's frames.
+  const i420 = { data: new Uint8Array((width * height * 3) / 2), width, height };
+  rgbToI420(new Uint8Array(rgba.buffer), false, i420);
+  return new VideoFrame(i420.data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false } });
 }
 
 export interface LandmarkTiming {

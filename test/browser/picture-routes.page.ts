@@ -7,6 +7,7 @@ import { CpuPicture } from '../../src/browser/media/cpu-picture.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
+import { rgbToI420 } from '../../src/browser/effects/i420-input.js';
 import { markReady } from './page-support.js';
 
 export type RouteCase = 'beauty' | 'nature' | 'whiteness' | 'filter' | 'applyFilter' | 'warp' | 'all';
@@ -39,28 +40,9 @@ const BT601: VideoColorSpaceInit = { matrix: 'smpte170m', primaries: 'smpte170m'
 
 /** RGBA pixels as a BT.601 limited-range I420 frame (chroma the mean of each 2×2 block, as an encoder takes it). */
 function i420Frame(rgba: Uint8ClampedArray, width: number, height: number): VideoFrame {
-  const data = new Uint8Array((width * height * 3) / 2);
-  const uOff = width * height;
-  const vOff = uOff + uOff / 4;
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      data[y * width + x] = Math.round(16 + (65.481 * rgba[i]! + 128.553 * rgba[i + 1]! + 24.966 * rgba[i + 2]!) / 255);
-    }
-  for (let y = 0; y < height; y += 2)
-    for (let x = 0; x < width; x += 2) {
-      let r = 0, gg = 0, b = 0;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
-        const i = ((y + dy) * width + x + dx) * 4;
-        r += rgba[i]! / 4;
-        gg += rgba[i + 1]! / 4;
-        b += rgba[i + 2]! / 4;
-      }
-      const c = (y / 2) * (width / 2) + x / 2;
-      data[uOff + c] = Math.round(128 + (-37.797 * r - 74.203 * gg + 112 * b) / 255);
-      data[vOff + c] = Math.round(128 + (112 * r - 93.786 * gg - 18.214 * b) / 255);
-    }
-  return new VideoFrame(data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: BT601 });
+  const picture = { data: new Uint8Array((width * height * 3) / 2), width, height };
+  rgbToI420(new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.length), false, picture);
+  return new VideoFrame(picture.data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: BT601 });
 }
 
 /** 68 landmarks of a face centred at (cx, cy), `w` wide (iBUG layout: jaw 0–16, brows, nose 27–35, eyes 36–47, mouth). */
