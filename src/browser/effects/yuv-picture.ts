@@ -15,7 +15,7 @@
  *   colour, so it works on the codes directly; only the colour distances that weigh it go
  *   through RGB, as a quadratic form of the code difference ({@link rgbDistanceForm});
  * - colour: whitening, the filter look and the applyFilter table, baked by the GPU route's own
- *   GLSL into a table over Y′CbCr codes (`PicturePass.yuvTable`), read nearest at
+ *   GLSL into a table over Y′CbCr codes (`PicturePass.yuvSteps`), read nearest at
  *   {@link BAKED_TABLE_SIZE} points as the GPU route reads its RGB one. Luma reads it per pixel,
  *   chroma once per 2×2 block at the block's mean.
  */
@@ -180,7 +180,7 @@ export class YuvPicture {
         let lv = 0;
         if (warpedRow && bx >= bx0 && bx < bx1 && this.gatherWarped(src, x0, y0, smooth)) {
           ({ u, v, lu, lv } = this.warpedChroma);
-          skin = LA[0]! > 0 || LA[1]! > 0 || LA[2]! > 0 || LA[3]! > 0;
+          skin = smooth !== undefined && (LA[0]! > 0 || LA[1]! > 0 || LA[2]! > 0 || LA[3]! > 0);
         } else {
           u = s[uOff + c]!;
           v = s[vOff + c]!;
@@ -199,17 +199,14 @@ export class YuvPicture {
               if (la > 0) {
                 skin = true;
                 LY[k] = row[l]! + (row[l + 4]! - row[l]!) * t;
-                if (k === 0) {
-                  lu = row[l + 1]! + (row[l + 5]! - row[l + 1]!) * t;
-                  lv = row[l + 2]! + (row[l + 6]! - row[l + 2]!) * t;
-                }
               }
             }
-            if (skin && !(LA[0]! > 0)) {
-              // The block's chroma in the layer where its first pixel has none: its neighbour's column.
-              const l = columnAt[x0 + 1]! * 4;
-              lu = rowB[l + 1]!;
-              lv = rowB[l + 2]!;
+            if (skin) {
+              // The layer's chroma at the block's first pixel (off skin the layer holds the picture's own).
+              const l = columnAt[x0]! * 4;
+              const t = columnWeight[x0]!;
+              lu = rowA[l + 1]! + (rowA[l + 5]! - rowA[l + 1]!) * t;
+              lv = rowA[l + 2]! + (rowA[l + 6]! - rowA[l + 2]!) * t;
             }
           }
         }
@@ -252,8 +249,6 @@ export class YuvPicture {
         }
       }
     }
-    // Unused in this frame: reset so that a later frame without warp does not read stale blocks.
-    LA.fill(0);
   }
 
   /**
