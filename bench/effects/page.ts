@@ -8,7 +8,7 @@ import type { FaceBackend, FaceWorkerReply, FaceWorkerRequest } from '../../src/
 import { detectSize, FaceTracker } from '../../src/browser/effects/face-tracker.js';
 import { NO_PICTURE_EFFECTS, PictureEffects } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
-import { rgbToI420 } from '../../src/browser/effects/i420-input.js';
+import { RGB_FRAME_SPACE, rgbToI420 } from '../../src/browser/effects/i420-input.js';
 import { CpuPicture } from '../../src/browser/media/cpu-picture.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
 
@@ -61,10 +61,10 @@ function sourceFrame(): VideoFrame {
     g.fillRect((i * 131) % width, (i * 71) % height, 6, 6);
   }
   const rgba = g.getImageData(0, 0, width, height).data;
-  // BT.601 limited range, as the CPU route converts a canvas's frames.
+  // As the CPU route converts a canvas's frames.
   const i420 = { data: new Uint8Array((width * height * 3) / 2), width, height };
   rgbToI420(new Uint8Array(rgba.buffer), false, i420);
-  return new VideoFrame(i420.data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false } });
+  return new VideoFrame(i420.data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: RGB_FRAME_SPACE });
 }
 
 export interface LandmarkTiming {

@@ -7,14 +7,14 @@ import { CpuPicture } from '../../src/browser/media/cpu-picture.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
-import { rgbToI420 } from '../../src/browser/effects/i420-input.js';
+import { RGB_FRAME_SPACE, rgbToI420 } from '../../src/browser/effects/i420-input.js';
 import { markReady } from './page-support.js';
 
 export type RouteCase = 'beauty' | 'nature' | 'whiteness' | 'filter' | 'applyFilter' | 'warp' | 'all';
 
 export type InputFormat = 'I420' | 'NV12' | 'RGBA';
 
-/** The photo as a camera-like frame: BT.601 limited-range I420 or NV12, or RGBA as a canvas gives one. */
+/** The photo as a camera-like frame: I420 or NV12 (full-range BT.709), or RGBA as a canvas gives one. */
 async function photoFrame(png: Uint8Array, format: InputFormat): Promise<VideoFrame> {
   const image = await createImageBitmap(new Blob([png as BlobPart]));
   const { width, height } = image;
@@ -33,16 +33,14 @@ async function photoFrame(png: Uint8Array, format: InputFormat): Promise<VideoFr
     nv12[size + 2 * i] = planes[size + i]!;
     nv12[size + 2 * i + 1] = planes[size * 1.25 + i]!;
   }
-  return new VideoFrame(nv12, { format: 'NV12', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: BT601 });
+  return new VideoFrame(nv12, { format: 'NV12', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: RGB_FRAME_SPACE });
 }
 
-const BT601: VideoColorSpaceInit = { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false };
-
-/** RGBA pixels as a BT.601 limited-range I420 frame (chroma the mean of each 2×2 block, as an encoder takes it). */
+/** RGBA pixels as an I420 frame, as the encoder takes an RGB picture (full-range BT.709, chroma the mean of each 2×2 block). */
 function i420Frame(rgba: Uint8ClampedArray, width: number, height: number): VideoFrame {
   const picture = { data: new Uint8Array((width * height * 3) / 2), width, height };
   rgbToI420(new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.length), false, picture);
-  return new VideoFrame(picture.data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: BT601 });
+  return new VideoFrame(picture.data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: RGB_FRAME_SPACE });
 }
 
 /** 68 landmarks of a face centred at (cx, cy), `w` wide (iBUG layout: jaw 0–16, brows, nose 27–35, eyes 36–47, mouth). */

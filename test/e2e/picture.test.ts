@@ -4,6 +4,10 @@
  * the recording with ffmpeg are measured. The card is static, so any frame of a push shows the
  * same picture and pushes can be compared frame against frame.
  *
+ * The card is the pushed size, so where WebGL is software (as here and in CI) the element works
+ * the picture pass on its CPU route (the effects README's "Two routes");
+ * test/browser/picture-routes.test.ts ties that route to the GPU one.
+ *
  * The card (360×640, the default pushed size, so the stage does not rescale):
  *   rows   0–159  skin tone with 2×2-pixel noise (texture for the smoothing to remove)
  *   rows 160–319  grey bars 8 px wide (hard edges, not skin: must keep their detail)

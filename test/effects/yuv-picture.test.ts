@@ -105,20 +105,20 @@ test('smoothing evens out the skin half and leaves the rest', () => {
   for (let y = 0; y < H; y++) for (let x = W / 2 + 4; x < W; x++) assert.equal(dst.data[y * W + x], src.data[y * W + x], `(${x}, ${y}) is not skin`);
 });
 
-test('NV12 and RGB frames become the I420 the route works on (BT.601 limited for RGB)', () => {
+test('NV12 and RGB frames become the I420 the route works on (full-range BT.709 for RGB)', () => {
   const [w, h] = [4, 2];
   const nv12 = Uint8Array.from([10, 11, 12, 13, 14, 15, 16, 17, 100, 200, 101, 201]);
   const out: I420Picture = { data: new Uint8Array(12), width: w, height: h };
   nv12ToI420(nv12, out);
   assert.deepEqual([...out.data], [10, 11, 12, 13, 14, 15, 16, 17, 100, 101, 200, 201]);
-  // Pure red and white, red first and blue first: BT.601 limited red is (81, 90, 240), white (235, 128, 128).
+  // Pure red and white, red first and blue first: full-range BT.709 red is (54, 99, 255), white (255, 128, 128).
   const rgba = new Uint8Array(w * h * 4);
   for (let p = 0; p < w * h; p++) rgba.set(p % 4 < 2 ? [255, 0, 0, 255] : [255, 255, 255, 255], 4 * p);
   rgbToI420(rgba, false, out);
-  assert.deepEqual([...out.data], [81, 81, 235, 235, 81, 81, 235, 235, 90, 128, 240, 128]);
+  assert.deepEqual([...out.data], [54, 54, 255, 255, 54, 54, 255, 255, 99, 128, 255, 128]);
   const bgra = rgba.map((v, i) => (i % 4 === 0 ? rgba[i + 2]! : i % 4 === 2 ? rgba[i - 2]! : v));
   rgbToI420(bgra, true, out);
-  assert.deepEqual([...out.data], [81, 81, 235, 235, 81, 81, 235, 235, 90, 128, 240, 128]);
+  assert.deepEqual([...out.data], [54, 54, 255, 255, 54, 54, 255, 255, 99, 128, 255, 128]);
   assert.equal(cpuInputColour('RGBA', null), RGB_FRAME_COLOUR);
   assert.equal(cpuInputColour('I420A', BT601), null);
   assert.equal(cpuInputColour('NV12', BT601), BT601);

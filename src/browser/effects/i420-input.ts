@@ -1,14 +1,20 @@
 /**
  * Camera frames as the CPU route's I420 (`yuv-picture.ts`): an I420 frame is copied out as it is;
  * NV12 (a common camera and hardware-decoder layout) has its interleaved chroma split; RGB frames
- * (a canvas's `captureStream`, a screen) are converted with BT.601 limited-range codes, as the
- * encoder would convert them from the GPU route's RGBA picture (chroma the mean of each 2×2 block).
+ * (a canvas's `captureStream`, a screen) are converted to full-range BT.709 codes (chroma the mean
+ * of each 2×2 block): what Chromium's H.264 encoder makes of an RGB frame, which it tags so (a
+ * recording of RGB frames probes as `pc`, `bt709`). The encoder starts a new sequence with a new
+ * colour description whenever the frames' colour space changes, and players (ffmpeg's conversion
+ * among them) may keep the first one, so the CPU route's pictures of an RGB source must be in the
+ * space the encoder gives that source's frames when they go to it as they are (no effect) or
+ * through the GPU route (an RGBA canvas).
  */
 import { yuvMaps, type YuvColour } from './yuv-colour.js';
 import type { I420Picture } from './yuv-picture.js';
 
-/** The codes an RGB frame is converted to. */
-export const RGB_FRAME_COLOUR: YuvColour = { kr: 0.299, kb: 0.114, full: false };
+/** The codes an RGB frame is converted to, and how the picture made of them is tagged. */
+export const RGB_FRAME_COLOUR: YuvColour = { kr: 0.2126, kb: 0.0722, full: true };
+export const RGB_FRAME_SPACE: VideoColorSpaceInit = { matrix: 'bt709', primaries: 'bt709', transfer: 'iec61966-2-1', fullRange: true };
 
 const RGB_FORMATS = new Set(['RGBA', 'RGBX', 'BGRA', 'BGRX']);
 
@@ -30,7 +36,7 @@ export function nv12ToI420(src: Uint8Array, dst: I420Picture): void {
   }
 }
 
-/** 8-bit RGB with a fourth byte (red first, or blue first with `bgr`), rows packed, into `dst` (BT.601 limited). */
+/** 8-bit RGB with a fourth byte (red first, or blue first with `bgr`), rows packed, into `dst` ({@link RGB_FRAME_COLOUR}). */
 export function rgbToI420(src: Uint8Array, bgr: boolean, dst: I420Picture): void {
   const { width, height, data } = dst;
   const { toYuv, yuvOffset } = yuvMaps(RGB_FRAME_COLOUR);
@@ -46,13 +52,14 @@ export function rgbToI420(src: Uint8Array, bgr: boolean, dst: I420Picture): void
       for (let k = 0; k < 4; k++) {
         const p = (y + (k >> 1)) * width + x + (k & 1);
         const R = src[4 * p + r]!, G = src[4 * p + 1]!, B = src[4 * p + b]!;
-        data[p] = (yr! * R + yg! * G + yb! * B + y0) | 0;
+        data[p] = Math.min(255, (yr! * R + yg! * G + yb! * B + y0) | 0);
         rs += R;
         gs += G;
         bs += B;
       }
       const c = (y >> 1) * (width >> 1) + (x >> 1);
-      data[uOff + c] = (0.25 * (ur! * rs + ug! * gs + ub! * bs) + c0) | 0;
-      data[vOff + c] = (0.25 * (vr! * rs + vg! * gs + vb! * bs) + c0) | 0;
+      // Full range reaches 255.5 for a saturated blue or red: clamped (a Uint8Array would wrap it to 0).
+      data[uOff + c] = Math.min(255, Math.max(0, (0.25 * (ur! * rs + ug! * gs + ub! * bs) + c0) | 0));
+      data[vOff + c] = Math.min(255, Math.max(0, (0.25 * (vr! * rs + vg! * gs + vb! * bs) + c0) | 0));
     }
 }

@@ -6,7 +6,7 @@
  */
 /// <reference lib="webworker" />
 import type { PictureWorkerReply, PictureWorkerRequest, PictureWorkerSteps } from './picture-protocol.js';
-import { nv12ToI420, rgbToI420 } from './i420-input.js';
+import { nv12ToI420, RGB_FRAME_SPACE, rgbToI420 } from './i420-input.js';
 import type { YuvColour } from './yuv-colour.js';
 import { YuvPicture, type I420Picture, type YuvSteps, type YuvTable } from './yuv-picture.js';
 
@@ -57,9 +57,6 @@ function i420Layout(width: number, height: number): PlaneLayout[] {
     { offset: (size * 5) / 4, stride: width / 2 },
   ];
 }
-
-/** What an RGB frame's codes are tagged with: BT.601 limited range (`i420-input.ts`). */
-const RGB_FRAME_SPACE: VideoColorSpaceInit = { matrix: 'smpte170m', primaries: 'bt709', transfer: 'iec61966-2-1', fullRange: false };
 
 /** Scratch for formats that are not I420 as they come (NV12, RGB), grown as needed. */
 let scratch = new Uint8Array(0);
