@@ -26,6 +26,7 @@ import { SessionClock } from './media/clock.js';
 import { FrameSource } from './media/frame-source.js';
 import { H264Encoder } from './media/video-encoder.js';
 import { PreviewTrack } from './media/preview-track.js';
+import { changesPicture } from './effects/yuv-picture.js';
 import { CpuPicture } from './media/cpu-picture.js';
 import { VideoStage, type CpuRoute, type StagePass } from './media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from './effects/picture-effects.js';
@@ -121,8 +122,10 @@ export class PusherSession {
   private stage: VideoStage | undefined;
   /** Whether the stage's canvas holds the newest picture (not so while the preview shows the camera). */
   private staged = false;
-  /** The stage's CPU route's runner, with the stage (gone after a failure: the GPU route then). */
+  /** The stage's CPU route's runner, from its first frame until the stage closes. */
   private cpuPicture: CpuPicture | undefined;
+  /** The picture worker failed: the GPU route takes every frame until the stage is made again. */
+  private cpuPictureFailed = false;
   private preview: PreviewTrack | undefined;
   /** The effect passes; kept across previews, so effects set while none runs show in the next. */
   private readonly picture = new PictureEffects({ onWarning: (message) => this.sink.warn?.(message) });
@@ -249,14 +252,7 @@ export class PusherSession {
     const { video } = this.settings;
     this.stage = new VideoStage({ width: video.width, height: video.height, mirror: this.settings.remoteMirror });
     this.stage.setEffects(this.picture.update(this.settings.picture ?? NO_PICTURE_EFFECTS));
-    this.cpuPicture = new CpuPicture(PICTURE_WORKER_URL, {
-      picture: (picture) => this.onCpuPicture(picture),
-      failed: (error) => {
-        // Said once; the GPU route takes every frame after.
-        this.cpuPicture = undefined;
-        this.sink.warn?.(`the picture effects run on WebGL from now on: ${error.message}`);
-      },
-    });
+    this.cpuPictureFailed = false;
     this.syncFaceTracker();
   }
 
@@ -708,23 +704,18 @@ export class PusherSession {
       return;
     }
     try {
-      if (!this.stage || this.pictureUnchanged()) {
+      if (!this.stage || (!this.encoder && this.pictureUnchanged())) {
         this.staged = false;
-        if (this.encoder && this.isPushedPicture(frame)) {
-          this.deliver(frame.clone());
-          return;
-        }
-        if (!this.encoder || !this.stage) {
-          const { width, height } = this.settings.video;
-          this.preview?.showCamera(frame, width, height);
-          return;
-        }
+        const { width, height } = this.settings.video;
+        this.preview?.showCamera(frame, width, height);
+        return;
       }
       this.trackFace(frame);
       const route = this.cpuRoute(frame);
       if (route) {
         this.staged = false;
-        this.cpuPicture!.offer(frame.clone(), route);
+        if (!changesPicture(route.steps)) this.deliver(frame.clone());
+        else (this.cpuPicture ??= this.createCpuPicture()).offer(frame.clone(), route);
         return;
       }
       const out = this.stage.process(frame);
@@ -739,17 +730,20 @@ export class PusherSession {
    * Whether the stage would hand the camera's picture on as it is (cropped): no effect, no remote
    * mirror, no custom render. Then, while only previewing, the preview shows the camera frames
    * directly (no GPU work); the crop is the stage's and the local mirror the same, so an effect
-   * that starts or stops changes only the picture, not how it sits.
+   * that starts or stops changes only the picture, not how it sits. While pushing the frames go
+   * through the stage's routes all the same, so that the encoder gets one colour space
+   * (`PUSHED_COLOUR`): the CPU route sends a camera frame already in it as it is.
    */
   private pictureUnchanged(): boolean {
     return !this.settings.remoteMirror && !this.settings.customRender && this.stage!.passes.length === 0;
   }
 
   /**
-   * Whether an unchanged camera frame is the pushed picture itself (its size, upright): then it
-   * goes to the encoder as it came, in the camera's own YUV. Through the stage, software WebGL
-   * held the frame handler 22–31 ms per 1280×720 frame (the upload, then the wait for the
-   * canvas), which is what kept a 720p push without effects at 25 fps of 30.
+   * Whether a camera frame is the pushed picture's size and upright, as the CPU route needs: then
+   * it goes to the encoder in its own YUV (converted to the pushed colour space where it is not
+   * in it already). Through the stage, software WebGL held the frame handler 22–31 ms per
+   * 1280×720 frame (the upload, then the wait for the canvas), which kept a 720p push without
+   * effects at 25 fps of 30.
    */
   private isPushedPicture(frame: VideoFrame): boolean {
     const { width, height } = this.settings.video;
@@ -759,11 +753,25 @@ export class PusherSession {
 
   /**
    * The stage's CPU route for the frame (see `VideoStage.cpuRoute`), when it is the pushed
-   * picture's size and upright and the app does not draw the picture itself.
+   * picture's size and upright, the app does not draw the picture itself and the picture worker
+   * has not failed.
    */
   private cpuRoute(frame: VideoFrame): CpuRoute | null {
-    if (!this.cpuPicture || this.settings.customRender || !this.isPushedPicture(frame)) return null;
+    if (this.cpuPictureFailed || this.settings.customRender || !this.isPushedPicture(frame)) return null;
     return this.stage!.cpuRoute(frame);
+  }
+
+  /** The picture worker's client, started with the CPU route's first frame of a stage. */
+  private createCpuPicture(): CpuPicture {
+    return new CpuPicture(PICTURE_WORKER_URL, {
+      picture: (picture) => this.onCpuPicture(picture),
+      failed: (error) => {
+        // Said once; the GPU route takes every frame after, until the stage is made again.
+        this.cpuPicture = undefined;
+        this.cpuPictureFailed = true;
+        this.sink.warn?.(`the picture effects run on WebGL from now on: ${error.message}`);
+      },
+    });
   }
 
   /**

@@ -7,12 +7,14 @@ import { CpuPicture } from '../../src/browser/media/cpu-picture.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
 import { NO_PICTURE_EFFECTS, PictureEffects, type PictureSettings } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
-import { RGB_FRAME_SPACE, rgbToI420 } from '../../src/browser/effects/i420-input.js';
+import { rgbToI420 } from '../../src/browser/effects/i420-input.js';
+import { codeConversion, PUSHED_COLOR_SPACE, PUSHED_COLOUR } from '../../src/browser/effects/yuv-colour.js';
 import { markReady } from './page-support.js';
 
 export type RouteCase = 'beauty' | 'nature' | 'whiteness' | 'filter' | 'applyFilter' | 'warp' | 'all';
 
-export type InputFormat = 'I420' | 'NV12' | 'RGBA';
+/** `I420-601`: BT.601 limited-range codes, as cameras give them (the CPU route converts them to the pushed ones). */
+export type InputFormat = 'I420' | 'I420-601' | 'NV12' | 'RGBA';
 
 /** The photo as a camera-like frame: I420 or NV12 (full-range BT.709), or RGBA as a canvas gives one. */
 async function photoFrame(png: Uint8Array, format: InputFormat): Promise<VideoFrame> {
@@ -28,19 +30,36 @@ async function photoFrame(png: Uint8Array, format: InputFormat): Promise<VideoFr
   const planes = new Uint8Array((size * 3) / 2);
   await i420.copyTo(planes);
   i420.close();
+  if (format === 'I420-601') {
+    const [a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3] = codeConversion(PUSHED_COLOUR, { kr: 0.299, kb: 0.114, full: false });
+    const codes = planes.slice();
+    const uOff = size;
+    const vOff = size + size / 4;
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const c = (y >> 1) * (width / 2) + (x >> 1);
+        codes[y * width + x] = Math.round(a0! * planes[y * width + x]! + a1! * planes[uOff + c]! + a2! * planes[vOff + c]! + a3!);
+        if (!(x & 1) && !(y & 1)) {
+          const luma = planes[y * width + x]!;
+          codes[uOff + c] = Math.round(b0! * luma + b1! * planes[uOff + c]! + b2! * planes[vOff + c]! + b3!);
+          codes[vOff + c] = Math.round(c0! * luma + c1! * planes[uOff + c]! + c2! * planes[vOff + c]! + c3!);
+        }
+      }
+    return new VideoFrame(codes, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false } });
+  }
   const nv12 = planes.slice(0, size * 1.5);
   for (let i = 0; i < size / 4; i++) {
     nv12[size + 2 * i] = planes[size + i]!;
     nv12[size + 2 * i + 1] = planes[size * 1.25 + i]!;
   }
-  return new VideoFrame(nv12, { format: 'NV12', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: RGB_FRAME_SPACE });
+  return new VideoFrame(nv12, { format: 'NV12', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: PUSHED_COLOR_SPACE });
 }
 
 /** RGBA pixels as an I420 frame, as the encoder takes an RGB picture (full-range BT.709, chroma the mean of each 2×2 block). */
 function i420Frame(rgba: Uint8ClampedArray, width: number, height: number): VideoFrame {
   const picture = { data: new Uint8Array((width * height * 3) / 2), width, height };
   rgbToI420(new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.length), false, picture);
-  return new VideoFrame(picture.data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: RGB_FRAME_SPACE });
+  return new VideoFrame(picture.data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: PUSHED_COLOR_SPACE });
 }
 
 /** 68 landmarks of a face centred at (cx, cy), `w` wide (iBUG layout: jaw 0–16, brows, nose 27–35, eyes 36–47, mouth). */

@@ -26,7 +26,8 @@ import { runTool } from '../support/children.js';
 import { launchChromium } from '../support/chromium.js';
 import { startNginxRtmp, type NginxRtmp } from '../support/nginx-rtmp.js';
 import { colourDistance, decodedFrame, meanColour, type PixelBox } from '../support/rgb-frames.js';
-import { call, waitForEvent, type PusherEvent } from './pusher-page.js';
+import { frameColours } from '../support/ffprobe.js';
+import { call, openPusher as openCameraPusher, waitForEvent, type PusherEvent } from './pusher-page.js';
 import { startTogether } from '../support/start-together.js';
 
 const W = 360;
@@ -462,4 +463,32 @@ test('picture-in-picture-mode: a hidden page asks for picture-in-picture; exitPi
   } finally {
     await page.close();
   }
+});
+
+test('a camera push keeps one colour description while effects and the GPU route come and go', async () => {
+  // The fake camera's 1280×720 I420 frames are the pushed picture: without effects they go to the
+  // encoder themselves, with beauty through the CPU route, with the remote mirror through WebGL.
+  // Chromium's encoder starts a new colour description when its frames' space changes, which
+  // players may ignore: every route must give it the pushed one (yuv-colour.ts PUSHED_COLOUR).
+  const name = 'pic-colours';
+  await rm(nginx.recordingPath(name), { force: true });
+  const page = await openCameraPusher(browser, studio.url, { url: nginx.url('live', name), autopush: '', mode: 'FHD', orientation: 'horizontal' });
+  let cpuRoute = false;
+  try {
+    await waitForEvent(page, 'e.detail.code === 1002');
+    for (const attributes of [{}, { beauty: '5' }, { 'remote-mirror': 'true' }, { beauty: '0', 'remote-mirror': 'false' }]) {
+      await page.evaluate((a) => {
+        for (const [k, v] of Object.entries(a)) document.getElementById('under-test')!.setAttribute(k, v);
+      }, attributes);
+      await page.waitForTimeout(800);
+      cpuRoute ||= await page.evaluate(() => Boolean((document.getElementById('under-test') as unknown as { session?: { cpuPicture?: unknown } }).session?.cpuPicture));
+    }
+    assert.equal((await call(page, 'stop')).errMsg, 'stop:ok');
+  } finally {
+    await page.close();
+  }
+  const colours = await frameColours(await nginx.waitForRecording(name));
+  console.log(`# frames by colour description: ${JSON.stringify(colours)}`);
+  assert.ok(cpuRoute, 'the CPU route ran (software WebGL, a camera of the pushed size)');
+  assert.equal(Object.keys(colours).length, 1, JSON.stringify(colours));
 });

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { faceWarp } from '../../src/browser/effects/face-shape.js';
 import { BAKED_TABLE_SIZE } from '../../src/browser/effects/lut-pass.js';
 import { Smooth } from '../../src/browser/effects/smooth-pass.js';
-import { rgbDistanceForm, yuvColourOf, yuvMaps } from '../../src/browser/effects/yuv-colour.js';
+import { codeConversion, PUSHED_COLOUR, rgbDistanceForm, yuvColourOf, yuvMaps } from '../../src/browser/effects/yuv-colour.js';
 import { YuvPicture, yuvTableFrom, type I420Picture } from '../../src/browser/effects/yuv-picture.js';
-import { cpuInputColour, nv12ToI420, RGB_FRAME_COLOUR, rgbToI420 } from '../../src/browser/effects/i420-input.js';
+import { cpuInputColour, nv12ToI420, rgbToI420 } from '../../src/browser/effects/i420-input.js';
 
 const W = 64;
 const H = 48;
@@ -119,7 +119,28 @@ test('NV12 and RGB frames become the I420 the route works on (full-range BT.709 
   const bgra = rgba.map((v, i) => (i % 4 === 0 ? rgba[i + 2]! : i % 4 === 2 ? rgba[i - 2]! : v));
   rgbToI420(bgra, true, out);
   assert.deepEqual([...out.data], [54, 54, 255, 255, 54, 54, 255, 255, 99, 128, 255, 128]);
-  assert.equal(cpuInputColour('RGBA', null), RGB_FRAME_COLOUR);
+  assert.equal(cpuInputColour('RGBA', null), PUSHED_COLOUR);
   assert.equal(cpuInputColour('I420A', BT601), null);
   assert.equal(cpuInputColour('NV12', BT601), BT601);
+});
+
+test('without a table the codes are converted into the pushed colour space', () => {
+  const convert = codeConversion(BT601, PUSHED_COLOUR);
+  const src = picture();
+  // Limited-range black and white (grey chroma) in the right half's first rows.
+  for (const row of [0, 1]) src.data.set([16, 16, 235, 235], row * W + W - 4);
+  for (const plane of [W * H, (W * H * 5) / 4]) src.data.set([128, 128], plane + W / 2 - 2);
+  const dst = blank();
+  new YuvPicture().process(src, dst, { convert }, BT601);
+  assert.deepEqual([...dst.data.subarray(W - 4, W)], [0, 0, 255, 255]);
+  // The skin tone keeps its colour: through RGB, both codes give the same (within a level).
+  const rgbOf = (colour: typeof BT601, y: number, u: number, v: number): number[] => {
+    const { toRgb, rgbOffset } = yuvMaps(colour);
+    return [0, 1, 2].map((r) => Math.round(255 * (toRgb[r * 3]! * y + toRgb[r * 3 + 1]! * u + toRgb[r * 3 + 2]! * v + rgbOffset[r]!)));
+  };
+  const at = 8 * W + 4;
+  const chroma = (W * H) + 4 * (W / 2) + 2;
+  const before = rgbOf(BT601, src.data[at]!, src.data[chroma]!, src.data[chroma + (W * H) / 4]!);
+  const after = rgbOf(PUSHED_COLOUR, dst.data[at]!, dst.data[chroma]!, dst.data[chroma + (W * H) / 4]!);
+  before.forEach((v, i) => assert.ok(Math.abs(v - after[i]!) <= 2, `${before} → ${after}`));
 });

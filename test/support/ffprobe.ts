@@ -125,6 +125,20 @@ export async function probePackets(pathOrUrl: string, opts: { timeoutMs?: number
   });
 }
 
+/**
+ * How many decoded video frames carry each colour description ("range,space,primaries,transfer":
+ * `ffprobe -show_frames`, each frame as the sequence it belongs to describes it).
+ */
+export async function frameColours(pathOrUrl: string, opts: { timeoutMs?: number } = {}): Promise<Record<string, number>> {
+  const raw = await ffprobeJson(pathOrUrl, ['-select_streams', 'v', '-show_frames', '-show_entries', 'frame=color_range,color_space,color_primaries,color_transfer'], opts.timeoutMs ?? 60_000);
+  const counts: Record<string, number> = {};
+  for (const f of (raw as { frames?: Record<string, unknown>[] }).frames ?? []) {
+    const key = [f.color_range, f.color_space, f.color_primaries, f.color_transfer].map((v) => str(v) ?? '?').join();
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
 /** Packets of one kind ('video' or 'audio'), in file order. */
 export function packetsOf(packets: readonly Packet[], codecType: string): Packet[] {
   return packets.filter((p) => p.codecType === codecType);

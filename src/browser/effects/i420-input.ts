@@ -1,27 +1,18 @@
 /**
  * Camera frames as the CPU route's I420 (`yuv-picture.ts`): an I420 frame is copied out as it is;
  * NV12 (a common camera and hardware-decoder layout) has its interleaved chroma split; RGB frames
- * (a canvas's `captureStream`, a screen) are converted to full-range BT.709 codes (chroma the mean
- * of each 2×2 block): what Chromium's H.264 encoder makes of an RGB frame, which it tags so (a
- * recording of RGB frames probes as `pc`, `bt709`). The encoder starts a new sequence with a new
- * colour description whenever the frames' colour space changes, and players (ffmpeg's conversion
- * among them) may keep the first one, so the CPU route's pictures of an RGB source must be in the
- * space the encoder gives that source's frames when they go to it as they are (no effect) or
- * through the GPU route (an RGBA canvas).
+ * (a canvas's `captureStream`, a screen) are converted to the pushed codes (`PUSHED_COLOUR`,
+ * full-range BT.709; chroma the mean of each 2×2 block), as the encoder converts them.
  */
-import { yuvMaps, type YuvColour } from './yuv-colour.js';
+import { PUSHED_COLOUR, yuvMaps, type YuvColour } from './yuv-colour.js';
 import type { I420Picture } from './yuv-picture.js';
-
-/** The codes an RGB frame is converted to, and how the picture made of them is tagged. */
-export const RGB_FRAME_COLOUR: YuvColour = { kr: 0.2126, kb: 0.0722, full: true };
-export const RGB_FRAME_SPACE: VideoColorSpaceInit = { matrix: 'bt709', primaries: 'bt709', transfer: 'iec61966-2-1', fullRange: true };
 
 const RGB_FORMATS = new Set(['RGBA', 'RGBX', 'BGRA', 'BGRX']);
 
 /** The colour of the codes the CPU route will work `format`'s frames in; null: a format it does not take. */
 export function cpuInputColour(format: VideoPixelFormat | null, space: YuvColour | null): YuvColour | null {
   if (format === 'I420' || format === 'NV12') return space;
-  return format && RGB_FORMATS.has(format) ? RGB_FRAME_COLOUR : null;
+  return format && RGB_FORMATS.has(format) ? PUSHED_COLOUR : null;
 }
 
 /** NV12 (`width`×`height` luma, then interleaved u, v at half size, rows packed) into `dst`. */
@@ -36,10 +27,10 @@ export function nv12ToI420(src: Uint8Array, dst: I420Picture): void {
   }
 }
 
-/** 8-bit RGB with a fourth byte (red first, or blue first with `bgr`), rows packed, into `dst` ({@link RGB_FRAME_COLOUR}). */
+/** 8-bit RGB with a fourth byte (red first, or blue first with `bgr`), rows packed, into `dst` (`PUSHED_COLOUR`). */
 export function rgbToI420(src: Uint8Array, bgr: boolean, dst: I420Picture): void {
   const { width, height, data } = dst;
-  const { toYuv, yuvOffset } = yuvMaps(RGB_FRAME_COLOUR);
+  const { toYuv, yuvOffset } = yuvMaps(PUSHED_COLOUR);
   const [yr, yg, yb, ur, ug, ub, vr, vg, vb] = Array.from(toYuv, (k) => k / 255);
   const [y0, c0] = [yuvOffset[0]! + 0.5, yuvOffset[1]! + 0.5];
   const r = bgr ? 2 : 0;

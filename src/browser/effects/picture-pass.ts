@@ -20,7 +20,7 @@ import { BAKED_COLOUR_GLSL, BakedTable, lookupGlsl, type LookupTable } from './l
 import { ShaderProgram, SKIN_GLSL } from './shader-pass.js';
 import { SMOOTH_GLSL, type Smooth } from './smooth-pass.js';
 import { WHITEN_GLSL, type Whiten } from './whiten-pass.js';
-import { yuvMaps, type YuvColour } from './yuv-colour.js';
+import { codeConversion, sameColour, yuvMaps, type YuvColour } from './yuv-colour.js';
 import { yuvTableFrom, type YuvSteps, type YuvTable } from './yuv-picture.js';
 
 /** The steps, as bits of a program's key. */
@@ -85,21 +85,22 @@ export class PicturePass implements YuvPass {
 
   /**
    * This frame's steps for the CPU route (`yuv-picture.ts`) at the pushed size, over codes of
-   * `colour`; empty when nothing changes this frame (no face yet for a warp alone). The colour
-   * steps are baked by the same GLSL as the GPU route's table, over a lattice of codes, and read
-   * back when their settings or the colour matrix change.
+   * `colour`, the pictures' codes in `target`; empty when nothing changes this frame (no face yet
+   * for a warp alone) and the two colours agree. The colour steps are baked by the same GLSL as
+   * the GPU route's table, over a lattice of codes, and read back when their settings or the
+   * colours change.
    */
-  yuvSteps(gl: WebGL2RenderingContext, width: number, height: number, colour: YuvColour, ctx: PassContext): YuvSteps {
+  yuvSteps(gl: WebGL2RenderingContext, width: number, height: number, colour: YuvColour, target: YuvColour, ctx: PassContext): YuvSteps {
     const { warp, smooth } = this.steps;
     const key = this.key();
     const steps: YuvSteps = {};
     if (key & WARP) steps.warp = warp.current!;
     if (key & SMOOTH) steps.smooth = smooth.shape(width, height);
     if (key & COLOUR_STEPS) {
-      const baked = this.bake(gl, key & COLOUR_STEPS, ctx, this.yuvBaked, colour);
+      const baked = this.bake(gl, key & COLOUR_STEPS, ctx, this.yuvBaked, { from: colour, to: target });
       if (baked || !this.yuvTable) this.yuvTable = yuvTableFrom(this.yuvBaked.read(gl));
       steps.table = this.yuvTable;
-    }
+    } else if (!sameColour(colour, target)) steps.convert = codeConversion(colour, target);
     return steps;
   }
 
@@ -156,25 +157,26 @@ export class PicturePass implements YuvPass {
   }
 
   /**
-   * Bakes the colour steps in `steps` into `table` (over RGB, or over the codes of `colour`),
-   * unless it holds them with these settings already; whether it baked.
+   * Bakes the colour steps in `steps` into `table` (over RGB, or over codes `from` giving codes
+   * `to`), unless it holds them with these settings already; whether it baked.
    */
-  private bake(gl: WebGL2RenderingContext, steps: number, ctx: PassContext, table = this.table, colour?: YuvColour): boolean {
+  private bake(gl: WebGL2RenderingContext, steps: number, ctx: PassContext, table = this.table, codes?: { from: YuvColour; to: YuvColour }): boolean {
     const { whiten, look, applied } = this.steps;
-    const baked = [steps, whiten.level, look.version, applied.version, applied.alpha, colour && Object.values(colour)].join();
+    const baked = [steps, whiten.level, look.version, applied.version, applied.alpha, codes && [...Object.values(codes.from), ...Object.values(codes.to)]].join();
     if (table.baked === baked) return false;
-    const program = this.program(gl, steps | BAKE | (colour ? YUV_LATTICE : 0));
+    const program = this.program(gl, steps | BAKE | (codes ? YUV_LATTICE : 0));
     gl.useProgram(program.program);
     if (steps & WHITEN) whiten.uniforms(gl, program);
     if (steps & LOOK) look.bind(gl, program, LOOK_UNIT);
     if (steps & APPLIED) applied.bind(gl, program, APPLIED_UNIT);
-    if (colour) {
-      const maps = yuvMaps(colour);
+    if (codes) {
+      const from = yuvMaps(codes.from);
+      const to = yuvMaps(codes.to);
       // Row-major matrices, hence transpose (WebGL2 allows it).
-      gl.uniformMatrix3fv(program.uniform(gl, 'u_yuvToRgb'), true, Float32Array.from(maps.toRgb));
-      gl.uniform3fv(program.uniform(gl, 'u_rgbOffset'), Float32Array.from(maps.rgbOffset));
-      gl.uniformMatrix3fv(program.uniform(gl, 'u_rgbToYuv'), true, Float32Array.from(maps.toYuv));
-      gl.uniform3fv(program.uniform(gl, 'u_yuvOffset'), Float32Array.from(maps.yuvOffset));
+      gl.uniformMatrix3fv(program.uniform(gl, 'u_yuvToRgb'), true, Float32Array.from(from.toRgb));
+      gl.uniform3fv(program.uniform(gl, 'u_rgbOffset'), Float32Array.from(from.rgbOffset));
+      gl.uniformMatrix3fv(program.uniform(gl, 'u_rgbToYuv'), true, Float32Array.from(to.toYuv));
+      gl.uniform3fv(program.uniform(gl, 'u_yuvOffset'), Float32Array.from(to.yuvOffset));
     }
     ctx.bindQuad();
     table.bake(gl, program, TABLE_UNIT);

@@ -13,6 +13,7 @@ export interface PictureWorkerSteps {
   warp?: FaceWarp;
   smooth?: SmoothShape;
   table?: number;
+  convert?: Float64Array;
 }
 
 /** Element → worker. */

@@ -2,13 +2,13 @@
  * The picture worker: the stage's CPU route (`yuv-picture.ts`, issue 6) off the page's main
  * thread, which keeps the frame source, the encoder's input and the page's own work on time. Each
  * frame's I420 is copied out, worked through its steps and sent back as a new I420 frame with the
- * camera's timestamp, duration and colour space. Messages: `picture-protocol.ts`.
+ * camera's timestamp and duration, in the pushed colour space (`PUSHED_COLOUR`). Messages: `picture-protocol.ts`.
  */
 /// <reference lib="webworker" />
 import type { PictureWorkerReply, PictureWorkerRequest, PictureWorkerSteps } from './picture-protocol.js';
-import { nv12ToI420, RGB_FRAME_SPACE, rgbToI420 } from './i420-input.js';
-import type { YuvColour } from './yuv-colour.js';
-import { YuvPicture, type I420Picture, type YuvSteps, type YuvTable } from './yuv-picture.js';
+import { nv12ToI420, rgbToI420 } from './i420-input.js';
+import { PUSHED_COLOR_SPACE, type YuvColour } from './yuv-colour.js';
+import { changesPicture, YuvPicture, type I420Picture, type YuvSteps, type YuvTable } from './yuv-picture.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const kernel = new YuvPicture();
@@ -21,6 +21,7 @@ function resolveSteps(sent: PictureWorkerSteps): YuvSteps {
   const steps: YuvSteps = {};
   if (sent.warp) steps.warp = sent.warp;
   if (sent.smooth) steps.smooth = sent.smooth;
+  if (sent.convert) steps.convert = sent.convert;
   if (sent.table !== undefined) {
     const table = tables.get(sent.table);
     if (!table) throw new Error(`colour table ${sent.table} was not sent`);
@@ -32,8 +33,8 @@ function resolveSteps(sent: PictureWorkerSteps): YuvSteps {
 /** `frame` worked through `steps`: a new frame; the caller closes `frame`. */
 async function work(frame: VideoFrame, steps: YuvSteps, colour: YuvColour): Promise<VideoFrame> {
   const init = { timestamp: frame.timestamp, ...(frame.duration !== null && { duration: frame.duration }) };
-  // Nothing changes this frame (a face warp waiting for a face): the camera's own picture.
-  if (!steps.smooth && !steps.table && !steps.warp) return new VideoFrame(frame, init);
+  // Nothing changes this frame (a face warp waiting for a face, codes already the pushed ones): the camera's own picture.
+  if (!changesPicture(steps)) return new VideoFrame(frame, init);
   const rect = frame.visibleRect;
   if (!rect || rect.width % 2 || rect.height % 2) throw new Error(`the CPU route takes even-sized frames, not ${rect?.width}×${rect?.height}`);
   const { width, height } = rect;
@@ -44,8 +45,7 @@ async function work(frame: VideoFrame, steps: YuvSteps, colour: YuvColour): Prom
   }
   await readI420(frame, rect, src);
   kernel.process(src, dst!, steps, colour);
-  const colorSpace = frame.format === 'I420' || frame.format === 'NV12' ? frame.colorSpace.toJSON() : RGB_FRAME_SPACE;
-  return new VideoFrame(dst!.data, { ...init, format: 'I420', codedWidth: width, codedHeight: height, layout: i420Layout(width, height), colorSpace });
+  return new VideoFrame(dst!.data, { ...init, format: 'I420', codedWidth: width, codedHeight: height, layout: i420Layout(width, height), colorSpace: PUSHED_COLOR_SPACE });
 }
 
 /** The planes of a packed I420 picture. */

@@ -5,6 +5,23 @@
  * `VideoFrame.colorSpace`; the CPU route works on the codes and must agree with it.
  */
 
+/**
+ * The codes of every picture the encoder gets while pushing, whichever way it came: full-range
+ * BT.709, what Chromium's H.264 encoder makes of the GPU route's RGBA pictures (and tags them as:
+ * a recording of them probes `pc`, `bt709`). The encoder starts a new sequence with a new colour
+ * description whenever its frames' colour space changes (Chromium's OpenH264VideoEncoder
+ * `UpdateEncoderColorSpace`), and players, ffmpeg's conversion among them, may keep the first
+ * one: so the CPU route and the camera's own frames are converted to these codes too, and a push
+ * keeps one description when effects, stickers or a pause change the route.
+ */
+export const PUSHED_COLOUR: YuvColour = { kr: 0.2126, kb: 0.0722, full: true };
+export const PUSHED_COLOR_SPACE: VideoColorSpaceInit = { matrix: 'bt709', primaries: 'bt709', transfer: 'iec61966-2-1', fullRange: true };
+
+/** Whether two colours give the same codes. */
+export function sameColour(a: YuvColour, b: YuvColour): boolean {
+  return a.kr === b.kr && a.kb === b.kb && a.full === b.full;
+}
+
 /** Luma weights of the matrix, and whether the codes use the full 0–255 range. */
 export interface YuvColour {
   kr: number;
@@ -70,4 +87,25 @@ export function rgbDistanceForm(toRgb: Float64Array): Float64Array {
     return s;
   };
   return Float64Array.of(q(0, 0), q(1, 1), q(2, 2), 2 * q(0, 1), 2 * q(0, 2), 2 * q(1, 2));
+}
+
+/**
+ * The affine map from codes of `from` to codes of `to` through RGB (unclamped): 3×4 row-major,
+ * the fourth column the offset.
+ */
+export function codeConversion(from: YuvColour, to: YuvColour): Float64Array {
+  const a = yuvMaps(from);
+  const b = yuvMaps(to);
+  const out = new Float64Array(12);
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) {
+      let sum = 0;
+      for (let k = 0; k < 3; k++) sum += b.toYuv[r * 3 + k]! * a.toRgb[k * 3 + c]!;
+      out[r * 4 + c] = sum;
+    }
+    let offset = b.yuvOffset[r]!;
+    for (let k = 0; k < 3; k++) offset += b.toYuv[r * 3 + k]! * a.rgbOffset[k]!;
+    out[r * 4 + 3] = offset;
+  }
+  return out;
 }

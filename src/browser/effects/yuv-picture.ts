@@ -18,6 +18,8 @@
  *   GLSL into a table over Y′CbCr codes (`PicturePass.yuvSteps`), read nearest at
  *   {@link BAKED_TABLE_SIZE} points as the GPU route reads its RGB one. Luma reads it per pixel,
  *   chroma once per 2×2 block at the block's mean.
+ * - the codes leave in the pushed colour space (`PUSHED_COLOUR`): the table takes them there, and
+ *   without one an affine map (`convert`) does.
  */
 import type { FaceWarp } from './face-shape.js';
 import { FACE_MESH_GRID, faceWarpSource } from './face-warp-pass.js';
@@ -37,7 +39,15 @@ export interface I420Picture {
 export interface YuvSteps {
   warp?: FaceWarp;
   smooth?: SmoothShape;
+  /** The colour steps, whose table also takes the codes into the pushed colour space. */
   table?: YuvTable;
+  /** Without a table: the map of codes into the pushed colour space (`codeConversion`), where they differ. */
+  convert?: Float64Array;
+}
+
+/** Whether `steps` change the picture at all (else the camera's frame is the picture). */
+export function changesPicture(steps: YuvSteps): boolean {
+  return steps.warp !== undefined || steps.smooth !== undefined || steps.table !== undefined || steps.convert !== undefined;
 }
 
 /**
@@ -128,7 +138,7 @@ export class YuvPicture {
   process(src: I420Picture, dst: I420Picture, steps: YuvSteps, colour: YuvColour): void {
     const { width: w, height: h } = src;
     this.setColour(colour);
-    const { smooth, warp, table } = steps;
+    const { smooth, warp, table, convert } = steps;
     if (smooth) this.buildLayer(src, smooth);
     if (warp) this.buildMesh(warp);
     const s = src.data;
@@ -239,6 +249,16 @@ export class YuvPicture {
           const m = (uv + slotOf((Y[0]! + Y[1]! + Y[2]! + Y[3]!) * 0.25)) * 2;
           d[uOff + c] = chroma[m]!;
           d[vOff + c] = chroma[m + 1]!;
+        } else if (convert) {
+          const [a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3] = convert as unknown as number[];
+          const lumaOf = a1! * u + a2! * v + a3!;
+          d[i0] = code(a0! * Y[0]! + lumaOf);
+          d[i0 + 1] = code(a0! * Y[1]! + lumaOf);
+          d[i0 + w] = code(a0! * Y[2]! + lumaOf);
+          d[i0 + w + 1] = code(a0! * Y[3]! + lumaOf);
+          const y = (Y[0]! + Y[1]! + Y[2]! + Y[3]!) * 0.25;
+          d[uOff + c] = code(b0! * y + b1! * u + b2! * v + b3!);
+          d[vOff + c] = code(c0! * y + c1! * u + c2! * v + c3!);
         } else {
           d[i0] = code(Y[0]!);
           d[i0 + 1] = code(Y[1]!);

@@ -65,6 +65,7 @@ export class CpuPicture {
     const sent: PictureWorkerSteps = {};
     if (steps.warp) sent.warp = steps.warp;
     if (steps.smooth) sent.smooth = steps.smooth;
+    if (steps.convert) sent.convert = steps.convert;
     if (steps.table) {
       if (steps.table !== this.table) {
         this.table = steps.table;

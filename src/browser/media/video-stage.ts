@@ -17,7 +17,7 @@
  */
 import type { YuvColour } from '../effects/yuv-colour.js';
 import { cpuInputColour } from '../effects/i420-input.js';
-import { yuvColourOf } from '../effects/yuv-colour.js';
+import { codeConversion, PUSHED_COLOUR, sameColour, yuvColourOf } from '../effects/yuv-colour.js';
 import type { YuvSteps } from '../effects/yuv-picture.js';
 import {
   compileCopyProgram,
@@ -102,8 +102,8 @@ export interface DirectPass extends StagePass {
  * (`../effects/yuv-picture.ts`): the stage's route under software WebGL.
  */
 export interface YuvPass extends DirectPass {
-  /** This frame's steps at the pushed size over codes of `colour`; `gl` bakes what they need. */
-  yuvSteps(gl: WebGL2RenderingContext, width: number, height: number, colour: YuvColour, ctx: PassContext): YuvSteps;
+  /** This frame's steps at the pushed size over codes of `colour`, giving codes of `target`; `gl` bakes what they need. */
+  yuvSteps(gl: WebGL2RenderingContext, width: number, height: number, colour: YuvColour, target: YuvColour, ctx: PassContext): YuvSteps;
 }
 
 /** A frame's picture on the CPU (see {@link VideoStage.cpuRoute}): the steps and the codes' colour. */
@@ -323,20 +323,24 @@ export class VideoStage {
   /**
    * The CPU route for `frame`, a camera frame already of the pushed size and upright (the caller
    * checks): its steps, when the stage may take it (software WebGL, or `cpuPicture`), the frame
-   * is I420, NV12 or 8-bit RGB (`../effects/i420-input.ts`), nothing mirrors it, and the one pass can run on the CPU (no stickers or makeup,
-   * which stay on the GPU). Null: {@link process} it. Under SwiftShader the CPU route costs a
-   * fraction of the GPU's at 1280×720 (bench/effects: `pushed`), and the frame stays in I420.
-   * Throws {@link VideoStageError} when the GPU cannot bake its tables.
+   * is I420, NV12 or 8-bit RGB (`../effects/i420-input.ts`), nothing mirrors it, and no pass or
+   * only one that can run on the CPU is on (no stickers or makeup, which stay on the GPU). The
+   * pictures leave in the pushed colour space (`PUSHED_COLOUR`): without a pass the steps only
+   * convert the codes, or are empty where the camera's already are those. Null: {@link process}
+   * it. Under SwiftShader the CPU route costs a fraction of the GPU's at 1280×720
+   * (bench/effects), and the frame stays in I420. Throws {@link VideoStageError} when the GPU
+   * cannot bake its tables.
    */
   cpuRoute(frame: VideoFrame): CpuRoute | null {
     const [pass, ...others] = this.effects;
-    if (!this.cpuPicture || this.closed || this.lost || !this.res || this.mirror || others.length > 0 || !pass || !isYuvPass(pass)) return null;
+    if (!this.cpuPicture || this.closed || this.lost || !this.res || this.mirror || others.length > 0 || (pass && !isYuvPass(pass))) return null;
     const colour = cpuInputColour(frame.format, yuvColourOf(frame.colorSpace));
     const rect = frame.visibleRect;
     if (!colour || rect?.width !== this.width || rect.height !== this.height) return null;
     this.sourceSize = { width: this.width, height: this.height };
+    if (!pass) return { steps: sameColour(colour, PUSHED_COLOUR) ? {} : { convert: codeConversion(colour, PUSHED_COLOUR) }, colour };
     try {
-      return { steps: pass.yuvSteps(this.gl, this.width, this.height, colour, this.passContext), colour };
+      return { steps: pass.yuvSteps(this.gl, this.width, this.height, colour, PUSHED_COLOUR, this.passContext), colour };
     } catch (e) {
       throw new VideoStageError('gl-error', `VideoStage: effect pass '${pass.name}' could not prepare the CPU route: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
