@@ -73,6 +73,9 @@ export function yuvTableFrom(rgba: Uint8Array): YuvTable {
   return { luma, chroma };
 }
 
+/** A 3×4 affine map, row after row. */
+type Affine = [number, number, number, number, number, number, number, number, number, number, number, number];
+
 const N = BAKED_TABLE_SIZE;
 /** The table slot of a code: the nearest lattice point, as the GPU's nearest read picks it. */
 const SLOT_SCALE = (N - 1) / 255;
@@ -139,6 +142,8 @@ export class YuvPicture {
     const { width: w, height: h } = src;
     this.setColour(colour);
     const { smooth, warp, table, convert } = steps;
+    // The conversion's rows (luma, u, v), each three weights and an offset.
+    const [k0, k1, k2, k3, u0, u1, u2, u3, v0, v1, v2, v3] = (convert ? Array.from(convert) : new Array<number>(12).fill(0)) as Affine;
     if (smooth) this.buildLayer(src, smooth);
     if (warp) this.buildMesh(warp);
     const s = src.data;
@@ -181,6 +186,21 @@ export class YuvPicture {
           const m = (uv + slotOf((a + b + e + f) * 0.25)) * 2;
           d[uOff + c] = chroma[m]!;
           d[vOff + c] = chroma[m + 1]!;
+          continue;
+        }
+        if (!smoothRows && !warpedRow && convert) {
+          // Codes into the pushed colour space alone: luma per pixel, chroma once per block.
+          const u = s[uOff + c]!;
+          const v = s[vOff + c]!;
+          const lumaOf = k1 * u + k2 * v + k3;
+          const a = s[i0]!, b = s[i0 + 1]!, e = s[i0 + w]!, f = s[i0 + w + 1]!;
+          d[i0] = code(k0 * a + lumaOf);
+          d[i0 + 1] = code(k0 * b + lumaOf);
+          d[i0 + w] = code(k0 * e + lumaOf);
+          d[i0 + w + 1] = code(k0 * f + lumaOf);
+          const y = (a + b + e + f) * 0.25;
+          d[uOff + c] = code(u0 * y + u1 * u + u2 * v + u3);
+          d[vOff + c] = code(v0 * y + v1 * u + v2 * v + v3);
           continue;
         }
         let u: number;
@@ -250,15 +270,14 @@ export class YuvPicture {
           d[uOff + c] = chroma[m]!;
           d[vOff + c] = chroma[m + 1]!;
         } else if (convert) {
-          const [a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3] = convert as unknown as number[];
-          const lumaOf = a1! * u + a2! * v + a3!;
-          d[i0] = code(a0! * Y[0]! + lumaOf);
-          d[i0 + 1] = code(a0! * Y[1]! + lumaOf);
-          d[i0 + w] = code(a0! * Y[2]! + lumaOf);
-          d[i0 + w + 1] = code(a0! * Y[3]! + lumaOf);
+          const lumaOf = k1 * u + k2 * v + k3;
+          d[i0] = code(k0 * Y[0]! + lumaOf);
+          d[i0 + 1] = code(k0 * Y[1]! + lumaOf);
+          d[i0 + w] = code(k0 * Y[2]! + lumaOf);
+          d[i0 + w + 1] = code(k0 * Y[3]! + lumaOf);
           const y = (Y[0]! + Y[1]! + Y[2]! + Y[3]!) * 0.25;
-          d[uOff + c] = code(b0! * y + b1! * u + b2! * v + b3!);
-          d[vOff + c] = code(c0! * y + c1! * u + c2! * v + c3!);
+          d[uOff + c] = code(u0 * y + u1 * u + u2 * v + u3);
+          d[vOff + c] = code(v0 * y + v1 * u + v2 * v + v3);
         } else {
           d[i0] = code(Y[0]!);
           d[i0 + 1] = code(Y[1]!);
