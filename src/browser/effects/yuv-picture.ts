@@ -120,6 +120,10 @@ export class YuvPicture {
   /** Where the warp mesh's corners read from: (GRID + 1)² × (x, y). */
   private readonly corners = new Float64Array((GRID + 1) * (GRID + 1) * 2);
   private meshBounds: readonly number[] = [0, 0, 0, 0];
+  /** Per mesh cell, 1 where none of its corners moves; and the cell of each pixel column and row (−1: none). */
+  private readonly stillCells = new Uint8Array(GRID * GRID);
+  private cellOfColumn = new Int16Array(0);
+  private cellOfRow = new Int16Array(0);
   private readonly point = new Float64Array(2);
   /** One layer read's result (y, u, v, skin). */
   private readonly layerSample = new Float32Array(4);
@@ -145,7 +149,7 @@ export class YuvPicture {
     // The conversion's rows (luma, u, v), each three weights and an offset.
     const [k0, k1, k2, k3, u0, u1, u2, u3, v0, v1, v2, v3] = (convert ? Array.from(convert) : new Array<number>(12).fill(0)) as Affine;
     if (smooth) this.buildLayer(src, smooth);
-    if (warp) this.buildMesh(warp);
+    if (warp) this.buildMesh(warp, w, h);
     const s = src.data;
     const d = dst.data;
     const cw = w >> 1;
@@ -300,6 +304,7 @@ export class YuvPicture {
     const sxs = this.blockSourceX;
     const sys = this.blockSourceY;
     const p = this.point;
+    if (this.stillAt(x0, y0) && this.stillAt(x0 + 1, y0 + 1) && this.stillAt(x0 + 1, y0) && this.stillAt(x0, y0 + 1)) return false;
     let moved = false;
     for (let k = 0; k < 4; k++) {
       const x = x0 + (k & 1) + 0.5;
@@ -324,11 +329,11 @@ export class YuvPicture {
     if (!smooth) return true;
     const { layerWidth: lw, layerHeight: lh } = smooth;
     for (let k = 0; k < 4; k++) {
-      this.layerAt((sxs[k]! * lw) / w - 0.5, (sys[k]! * lh) / h - 0.5, lw, lh);
+      this.layerAt((sxs[k]! * lw) / w - 0.5, (sys[k]! * lh) / h - 0.5, lw, lh, 0, 3);
       this.blockLayerY[k] = this.layerSample[0]!;
       this.blockLayerA[k] = this.layerSample[3]!;
     }
-    this.layerAt((mx * lw) / w - 0.5, (my * lh) / h - 0.5, lw, lh);
+    this.layerAt((mx * lw) / w - 0.5, (my * lh) / h - 0.5, lw, lh, 1, 2);
     out.lu = this.layerSample[1]!;
     out.lv = this.layerSample[2]!;
     return true;
@@ -477,8 +482,8 @@ export class YuvPicture {
     return skin;
   }
 
-  /** The layer (y, u, v, skin) at layer coordinates (x, y), bilinear, into {@link layerSample}. */
-  private layerAt(x: number, y: number, lw: number, lh: number): Float32Array {
+  /** Channels `c0` and `c1` of the layer (y, u, v, skin) at layer coordinates (x, y), bilinear, into {@link layerSample}. */
+  private layerAt(x: number, y: number, lw: number, lh: number, c0: number, c1: number): void {
     const out = this.layerSample;
     x = Math.min(lw - 1, Math.max(0, x));
     y = Math.min(lh - 1, Math.max(0, y));
@@ -486,25 +491,48 @@ export class YuvPicture {
     const i1 = Math.min(lw - 1, i0 + 1), j1 = Math.min(lh - 1, j0 + 1);
     const fx = x - i0, fy = y - j0;
     const L = this.layer;
-    for (let c = 0; c < 4; c++) {
+    for (let c = c0; c <= c1; c += c1 - c0) {
       const top = L[(j0 * lw + i0) * 4 + c]! + (L[(j0 * lw + i1) * 4 + c]! - L[(j0 * lw + i0) * 4 + c]!) * fx;
       const bottom = L[(j1 * lw + i0) * 4 + c]! + (L[(j1 * lw + i1) * 4 + c]! - L[(j1 * lw + i0) * 4 + c]!) * fx;
       out[c] = top + (bottom - top) * fy;
     }
-    return out;
   }
 
-  /** Where each corner of the face box's mesh reads from (the GPU's vertex shader's `faceWarp`). */
-  private buildMesh(warp: FaceWarp): void {
+  /** Where each corner of the face box's mesh reads from (the GPU's vertex shader's `faceWarp`), for a `width`×`height` picture. */
+  private buildMesh(warp: FaceWarp, width: number, height: number): void {
     const [x0, y0, x1, y1] = warp.bounds;
+    const moves = new Uint8Array((GRID + 1) * (GRID + 1));
     for (let j = 0; j <= GRID; j++)
       for (let i = 0; i <= GRID; i++) {
-        faceWarpSource(warp, x0 + ((x1 - x0) * i) / GRID, y0 + ((y1 - y0) * j) / GRID, this.point);
+        const x = x0 + ((x1 - x0) * i) / GRID;
+        const y = y0 + ((y1 - y0) * j) / GRID;
+        faceWarpSource(warp, x, y, this.point);
         const o = (j * (GRID + 1) + i) * 2;
         this.corners[o] = this.point[0]!;
         this.corners[o + 1] = this.point[1]!;
+        moves[j * (GRID + 1) + i] = Math.abs(this.point[0]! - x) > 1e-3 || Math.abs(this.point[1]! - y) > 1e-3 ? 1 : 0;
+      }
+    // A cell whose corners do not move maps every pixel to itself (the GPU interpolates them so).
+    for (let j = 0; j < GRID; j++)
+      for (let i = 0; i < GRID; i++) {
+        const a = j * (GRID + 1) + i;
+        this.stillCells[j * GRID + i] = moves[a]! | moves[a + 1]! | moves[a + GRID + 1]! | moves[a + GRID + 2]! ? 0 : 1;
       }
     this.meshBounds = warp.bounds;
+    // Which cell each pixel column and row's centre falls in (−1: outside the box).
+    const cellOf = (p: number, lo: number, hi: number): number => {
+      const u = ((p + 0.5 - lo) / (hi - lo)) * GRID;
+      return u >= 0 && u <= GRID ? Math.min(GRID - 1, Math.floor(u)) : -1;
+    };
+    this.cellOfColumn = Int16Array.from({ length: width }, (_, x) => cellOf(x, x0, x1));
+    this.cellOfRow = Int16Array.from({ length: height }, (_, y) => cellOf(y, y0, y1));
+  }
+
+  /** Whether pixel (x, y) reads its own place: outside the face box, or in a mesh cell that does not move. */
+  private stillAt(x: number, y: number): boolean {
+    const i = this.cellOfColumn[x]!;
+    const j = this.cellOfRow[y]!;
+    return i < 0 || j < 0 || this.stillCells[j * GRID + i] === 1;
   }
 
   /**
