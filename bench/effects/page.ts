@@ -8,7 +8,8 @@ import type { FaceBackend, FaceWorkerReply, FaceWorkerRequest } from '../../src/
 import { detectSize, FaceTracker } from '../../src/browser/effects/face-tracker.js';
 import { NO_PICTURE_EFFECTS, PictureEffects } from '../../src/browser/effects/picture-effects.js';
 import { buildLut } from '../../src/browser/effects/filters.js';
-import { RGB_FRAME_SPACE, rgbToI420 } from '../../src/browser/effects/i420-input.js';
+import { rgbToI420 } from '../../src/browser/effects/i420-input.js';
+import { PUSHED_COLOR_SPACE } from '../../src/browser/effects/yuv-colour.js';
 import { CpuPicture } from '../../src/browser/media/cpu-picture.js';
 import { VideoStage } from '../../src/browser/media/video-stage.js';
 
@@ -64,7 +65,7 @@ function sourceFrame(): VideoFrame {
   // As the CPU route converts a canvas's frames.
   const i420 = { data: new Uint8Array((width * height * 3) / 2), width, height };
   rgbToI420(new Uint8Array(rgba.buffer), false, i420);
-  return new VideoFrame(i420.data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: RGB_FRAME_SPACE });
+  return new VideoFrame(i420.data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: 0, colorSpace: PUSHED_COLOR_SPACE });
 }
 
 export interface LandmarkTiming {
