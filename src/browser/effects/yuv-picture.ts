@@ -179,7 +179,8 @@ export class YuvPicture {
         const c = by * cw + bx;
         const x0 = 2 * bx;
         const i0 = y0 * w + x0;
-        if (!smoothRows && !warpedRow && luma && chroma) {
+        const inBox = warpedRow && bx >= bx0 && bx < bx1;
+        if (!smoothRows && !inBox && luma && chroma) {
           // Colour alone: four luma reads and one chroma read of the table.
           const uv = (SLOT[s[vOff + c]!]! * N + SLOT[s[uOff + c]!]!) * N;
           const a = s[i0]!, b = s[i0 + 1]!, e = s[i0 + w]!, f = s[i0 + w + 1]!;
@@ -192,7 +193,7 @@ export class YuvPicture {
           d[vOff + c] = chroma[m + 1]!;
           continue;
         }
-        if (!smoothRows && !warpedRow && convert) {
+        if (!smoothRows && !inBox && convert) {
           // Codes into the pushed colour space alone: luma per pixel, chroma once per block.
           const u = s[uOff + c]!;
           const v = s[vOff + c]!;
@@ -212,7 +213,7 @@ export class YuvPicture {
         let skin = false;
         let lu = 0;
         let lv = 0;
-        if (warpedRow && bx >= bx0 && bx < bx1 && this.gatherWarped(src, x0, y0, smooth)) {
+        if (inBox && this.gatherWarped(src, x0, y0, smooth)) {
           ({ u, v, lu, lv } = this.warpedChroma);
           skin = smooth !== undefined && (LA[0]! > 0 || LA[1]! > 0 || LA[2]! > 0 || LA[3]! > 0);
         } else {
