@@ -1,6 +1,7 @@
 /**
  * A model in a worker, asked one thing at a time with a rest after each answer: what the face
- * landmark tracker (`face-tracker.ts`) and the person segmenter (`person-segmenter.ts`) share.
+ * landmark tracker (`face-tracker.ts`) and the person segmenter (`person-segmenter.ts`) share, and
+ * the picture worker's client (`../media/cpu-picture.ts`, no model to load and no rest).
  * Without a GPU the models run on the cores the picture stage and the video encoder need, so each
  * keeps to a share of a core; the stage never waits on them: a picture offered while the worker
  * is loading, busy or resting is simply not sent. A worker that cannot load (a 404, a CSP) or a

@@ -18,16 +18,11 @@ let dst: I420Picture | undefined;
 
 /** The steps as sent, with the colour table they name (looked up as the frame arrives: a newer table may follow it). */
 function resolveSteps(sent: PictureWorkerSteps): YuvSteps {
-  const steps: YuvSteps = {};
-  if (sent.warp) steps.warp = sent.warp;
-  if (sent.smooth) steps.smooth = sent.smooth;
-  if (sent.convert) steps.convert = sent.convert;
-  if (sent.table !== undefined) {
-    const table = tables.get(sent.table);
-    if (!table) throw new Error(`colour table ${sent.table} was not sent`);
-    steps.table = table;
-  }
-  return steps;
+  const { table: version, ...steps } = sent;
+  if (version === undefined) return steps;
+  const table = tables.get(version);
+  if (!table) throw new Error(`colour table ${version} was not sent`);
+  return { ...steps, table };
 }
 
 /** `frame` worked through `steps`: a new frame; the caller closes `frame`. */

@@ -7,6 +7,7 @@
  * that cannot load, or a frame it cannot work, is reported to the sink, whose owner then takes
  * the GPU route; nothing more is taken after.
  */
+import { ModelWorker } from '../effects/model-worker.js';
 import type { PictureWorkerReply, PictureWorkerRequest, PictureWorkerSteps } from '../effects/picture-protocol.js';
 import type { YuvTable } from '../effects/yuv-picture.js';
 import type { CpuRoute } from './video-stage.js';
@@ -19,88 +20,83 @@ export interface CpuPictureSink {
 }
 
 export class CpuPicture {
-  private readonly worker: Worker;
+  private readonly worker: ModelWorker<PictureWorkerRequest, PictureWorkerReply>;
   /** The colour table the worker holds, and its version. */
   private table: YuvTable | undefined;
   private tableVersion = 0;
   private nextId = 0;
   private inFlight: number | undefined;
   private waiting: { frame: VideoFrame; route: CpuRoute } | undefined;
-  private closed = false;
 
   constructor(
     workerUrl: string | URL,
     private readonly sink: CpuPictureSink,
   ) {
-    this.worker = new Worker(workerUrl, { type: 'module', name: 'live-pusher picture' });
-    // A worker that cannot load only says so through an 'error' event.
-    this.worker.addEventListener('error', (e) => this.fail(new Error(`the picture worker ${String(workerUrl)} failed: ${e.message || 'could not load'}`)));
-    this.worker.addEventListener('message', (e: MessageEvent<PictureWorkerReply>) => this.onReply(e.data));
+    this.worker = new ModelWorker({
+      url: workerUrl,
+      name: 'live-pusher picture',
+      what: 'picture worker',
+      onReply: (reply) => this.onReply(reply),
+      onUnavailable: (message) => {
+        this.dropWaiting();
+        sink.failed(new Error(message));
+      },
+    });
+    // Nothing to load: frames are taken from the start.
+    this.worker.ready();
   }
 
   /** Takes `frame` (owned: closed once sent or dropped) through `route`. */
   offer(frame: VideoFrame, route: CpuRoute): void {
-    if (this.closed) {
-      frame.close();
-      return;
-    }
-    if (this.inFlight !== undefined) {
+    if (!this.worker.available) frame.close();
+    else if (this.worker.claim()) this.send(frame, route);
+    else {
       this.waiting?.frame.close();
       this.waiting = { frame, route };
-      return;
     }
-    this.send(frame, route);
   }
 
   /** Stops the worker; a waiting frame is closed, a picture still being worked on is dropped. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.worker.terminate();
+    this.worker.close();
+    this.dropWaiting();
+  }
+
+  private dropWaiting(): void {
     this.waiting?.frame.close();
     this.waiting = undefined;
   }
 
   private send(frame: VideoFrame, { steps, colour }: CpuRoute): void {
-    const sent: PictureWorkerSteps = {};
-    if (steps.warp) sent.warp = steps.warp;
-    if (steps.smooth) sent.smooth = steps.smooth;
-    if (steps.convert) sent.convert = steps.convert;
-    if (steps.table) {
-      if (steps.table !== this.table) {
-        this.table = steps.table;
-        this.post({ type: 'table', version: ++this.tableVersion, table: steps.table });
+    const { table, ...rest } = steps;
+    const sent: PictureWorkerSteps = rest;
+    if (table) {
+      if (table !== this.table) {
+        this.table = table;
+        this.worker.post({ type: 'table', version: ++this.tableVersion, table });
       }
       sent.table = this.tableVersion;
     }
     const id = this.nextId++;
     this.inFlight = id;
-    this.post({ type: 'frame', id, frame, steps: sent, colour }, [frame]);
-  }
-
-  private post(message: PictureWorkerRequest, transfer: Transferable[] = []): void {
-    this.worker.postMessage(message, transfer);
+    this.worker.post({ type: 'frame', id, frame, steps: sent, colour }, [frame]);
   }
 
   private onReply(reply: PictureWorkerReply): void {
-    if (this.closed || reply.id !== this.inFlight) {
+    if (!this.worker.available || reply.id !== this.inFlight) {
       if (reply.type === 'picture') reply.frame.close();
       return;
     }
     this.inFlight = undefined;
     if (reply.type === 'failed') {
-      this.fail(new Error(`the picture worker could not work a frame: ${reply.message}`));
+      this.worker.fail(`the picture worker could not work a frame: ${reply.message}`);
       return;
     }
+    this.worker.answered(0);
     const next = this.waiting;
     this.waiting = undefined;
-    if (next) this.send(next.frame, next.route);
+    if (next && this.worker.claim()) this.send(next.frame, next.route);
+    else next?.frame.close();
     this.sink.picture(reply.frame);
-  }
-
-  private fail(error: Error): void {
-    if (this.closed) return;
-    this.close();
-    this.sink.failed(error);
   }
 }
