@@ -89,11 +89,19 @@ export function rgbDistanceForm(toRgb: Float64Array): Float64Array {
   return Float64Array.of(q(0, 0), q(1, 1), q(2, 2), 2 * q(0, 1), 2 * q(0, 2), 2 * q(1, 2));
 }
 
+/** The last {@link codeConversion} asked for: the stage asks for the same one every frame. */
+let lastConversion: { from: YuvColour; to: YuvColour; map: Float64Array } | undefined;
+
 /**
  * The affine map from codes of `from` to codes of `to` through RGB (unclamped): 3×4 row-major,
- * the fourth column the offset.
+ * the fourth column the offset. Shared: not to be written to.
  */
 export function codeConversion(from: YuvColour, to: YuvColour): Float64Array {
+  if (!lastConversion || !sameColour(lastConversion.from, from) || !sameColour(lastConversion.to, to)) lastConversion = { from, to, map: conversion(from, to) };
+  return lastConversion.map;
+}
+
+function conversion(from: YuvColour, to: YuvColour): Float64Array {
   const a = yuvMaps(from);
   const b = yuvMaps(to);
   const out = new Float64Array(12);
